@@ -1,0 +1,165 @@
+package stack
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// RegistryBinary is the distribution registry that Debian's docker-registry
+// package installs.
+const RegistryBinary = "docker-registry"
+
+// RegistryOptions configure a registry.
+type RegistryOptions struct {
+	// Port to listen on, on 127.0.0.1; 0 picks a free one.
+	Port int
+	// Username and Password turn on htpasswd auth.
+	Username, Password string
+	// Dir holds the storage and config; a new temp dir when empty.
+	Dir string
+}
+
+// Registry is a running distribution registry.
+type Registry struct {
+	// Host is 127.0.0.1:PORT.
+	Host string
+	cmd  *exec.Cmd
+	dir  string
+	temp bool
+	done chan struct{}
+}
+
+// StartRegistry starts a registry and waits until it answers.
+func StartRegistry(opts RegistryOptions) (*Registry, error) {
+	bin, err := exec.LookPath(RegistryBinary)
+	if err != nil {
+		return nil, fmt.Errorf("%s not found: install Debian's docker-registry package (make setup)", RegistryBinary)
+	}
+	r := &Registry{dir: opts.Dir, done: make(chan struct{})}
+	if r.dir == "" {
+		if r.dir, err = os.MkdirTemp("", "hoist-registry-"); err != nil {
+			return nil, err
+		}
+		r.temp = true
+	}
+	port := opts.Port
+	if port == 0 {
+		if port, err = freePort(); err != nil {
+			return nil, err
+		}
+	}
+	r.Host = fmt.Sprintf("127.0.0.1:%d", port)
+	auth := ""
+	if opts.Username != "" {
+		hash, err := bcrypt.GenerateFromPassword([]byte(opts.Password), bcrypt.MinCost)
+		if err != nil {
+			return nil, err
+		}
+		htpasswd := filepath.Join(r.dir, "htpasswd")
+		if err := os.WriteFile(htpasswd, []byte(opts.Username+":"+string(hash)+"\n"), 0o600); err != nil {
+			return nil, err
+		}
+		auth = fmt.Sprintf("auth:\n  htpasswd:\n    realm: hoist-test\n    path: %s\n", htpasswd)
+	}
+	conf := fmt.Sprintf(`version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: %s
+  delete:
+    enabled: true
+http:
+  addr: %s
+  secret: hoist-test-secret
+%s`, filepath.Join(r.dir, "data"), r.Host, auth)
+	confPath := filepath.Join(r.dir, "config.yml")
+	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
+		return nil, err
+	}
+	logf, err := os.Create(filepath.Join(r.dir, "registry.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	r.cmd = exec.Command(bin, "serve", confPath)
+	r.cmd.Stdout, r.cmd.Stderr = logf, logf
+	r.cmd.Env = cleanEnv()
+	r.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := r.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting %s: %w", bin, err)
+	}
+	go func() { r.cmd.Wait(); close(r.done) }()
+	if err := r.waitReady(15 * time.Second); err != nil {
+		r.Stop()
+		return nil, err
+	}
+	return r, nil
+}
+
+// cleanEnv drops REGISTRY_* variables, which would override the config.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "REGISTRY_") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func (r *Registry) waitReady(limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		select {
+		case <-r.done:
+			log, _ := os.ReadFile(filepath.Join(r.dir, "registry.log"))
+			return fmt.Errorf("registry on %s exited: %s", r.Host, strings.TrimSpace(string(log)))
+		case <-time.After(50 * time.Millisecond):
+		}
+		resp, err := http.Get("http://" + r.Host + "/v2/")
+		if err == nil {
+			resp.Body.Close()
+			return nil
+		}
+	}
+	return errors.New("registry on " + r.Host + " did not answer")
+}
+
+// Stop ends the registry and removes a temp dir it made.
+func (r *Registry) Stop() {
+	if r.cmd != nil && r.cmd.Process != nil {
+		r.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-r.done:
+		case <-time.After(5 * time.Second):
+			r.cmd.Process.Kill()
+			<-r.done
+		}
+	}
+	if r.temp {
+		os.RemoveAll(r.dir)
+	}
+}
+
+// freePort asks the kernel for a free loopback port.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

@@ -1,0 +1,195 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hoist-build/hoist/pkg/registries"
+)
+
+// daemon is a buildkitd that hoist started for one run.
+type daemon struct {
+	cmd     *exec.Cmd
+	addr    string
+	tmp     string
+	lock    *os.File
+	exited  chan struct{}
+	logFile string
+}
+
+// BuildkitdPath finds the buildkitd binary: $HOIST_BUILDKITD, then PATH,
+// then next to the hoist executable.
+func BuildkitdPath() (string, error) {
+	if p := os.Getenv("HOIST_BUILDKITD"); p != "" {
+		return p, nil
+	}
+	if p, err := exec.LookPath("buildkitd"); err == nil {
+		return p, nil
+	}
+	if self, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(self), "buildkitd")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("no buildkitd found: install it (see the README), set $HOIST_BUILDKITD, or give --builder / $BUILDKIT_HOST")
+}
+
+// stateDir is where a local buildkitd keeps its cache between runs.
+func stateDir() string {
+	if d := os.Getenv("HOIST_BUILDKIT_STATE"); d != "" {
+		return d
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "hoist", "buildkit")
+	}
+	return filepath.Join(os.TempDir(), "hoist-buildkit")
+}
+
+// startDaemon starts buildkitd on a unix socket in a new temp dir. Its state
+// lives in stateDir, so the layer cache survives between runs; when another
+// hoist holds that state, this run uses a fresh one.
+func startDaemon(ctx context.Context, regs *registries.Config, log io.Writer) (*daemon, error) {
+	bin, err := BuildkitdPath()
+	if err != nil {
+		return nil, err
+	}
+	if os.Geteuid() != 0 {
+		return nil, errors.New("starting a local buildkitd needs root; run as root or give --builder / $BUILDKIT_HOST")
+	}
+	tmp, err := os.MkdirTemp("", "hoist-buildkitd-")
+	if err != nil {
+		return nil, fmt.Errorf("starting buildkitd: %w", err)
+	}
+	d := &daemon{tmp: tmp, addr: "unix://" + filepath.Join(tmp, "buildkitd.sock"), exited: make(chan struct{})}
+	root := stateDir()
+	if err := os.MkdirAll(root, 0o700); err == nil {
+		if f, err := os.OpenFile(filepath.Join(root, "hoist.lock"), os.O_CREATE|os.O_RDWR, 0o600); err == nil {
+			if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+				d.lock = f
+			} else {
+				f.Close()
+			}
+		}
+	}
+	if d.lock == nil {
+		root = filepath.Join(tmp, "state")
+	}
+	conf := filepath.Join(tmp, "buildkitd.toml")
+	if err := os.WriteFile(conf, []byte(daemonConfig(regs)), 0o600); err != nil {
+		d.cleanup()
+		return nil, fmt.Errorf("starting buildkitd: %w", err)
+	}
+	d.logFile = filepath.Join(tmp, "buildkitd.log")
+	logf, err := os.Create(d.logFile)
+	if err != nil {
+		d.cleanup()
+		return nil, fmt.Errorf("starting buildkitd: %w", err)
+	}
+	defer logf.Close()
+	d.cmd = exec.Command(bin, "--root", root, "--addr", d.addr, "--config", conf, "--group", strconv.Itoa(os.Getegid()))
+	d.cmd.Stdout, d.cmd.Stderr = logf, logf
+	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	if err := d.cmd.Start(); err != nil {
+		d.cleanup()
+		return nil, fmt.Errorf("starting buildkitd %s: %w", bin, err)
+	}
+	go func() { d.cmd.Wait(); close(d.exited) }()
+	fmt.Fprintf(log, "started a local buildkitd (%s), state in %s\n", bin, root)
+	if err := d.wait(ctx, 30*time.Second); err != nil {
+		d.stop()
+		return nil, err
+	}
+	return d, nil
+}
+
+// wait returns once the daemon answers, or with the end of its log when it
+// exits or does not answer in time.
+func (d *daemon) wait(ctx context.Context, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		select {
+		case <-d.exited:
+			return fmt.Errorf("buildkitd exited at start: %s", d.logTail())
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		if c, err := dial(ctx, d.addr, time.Second); err == nil {
+			c.Close()
+			return nil
+		}
+	}
+	return fmt.Errorf("buildkitd did not answer within %s: %s", limit, d.logTail())
+}
+
+func (d *daemon) logTail() string {
+	data, _ := os.ReadFile(d.logFile)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) > 3 {
+		lines = lines[len(lines)-3:]
+	}
+	return strings.Join(lines, " | ")
+}
+
+// stop ends the daemon (SIGTERM, then SIGKILL after 10s) and removes its
+// temp dir.
+func (d *daemon) stop() error {
+	if d.cmd != nil && d.cmd.Process != nil {
+		d.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-d.exited:
+		case <-time.After(10 * time.Second):
+			syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
+			<-d.exited
+		}
+	}
+	d.cleanup()
+	return nil
+}
+
+func (d *daemon) cleanup() {
+	if d.lock != nil {
+		d.lock.Close()
+	}
+	os.RemoveAll(d.tmp)
+}
+
+// daemonConfig writes buildkitd.toml registry sections for integrations that
+// are insecure or have their own CA.
+func daemonConfig(regs *registries.Config) string {
+	var b bytes.Buffer
+	if regs == nil {
+		return ""
+	}
+	done := map[string]bool{}
+	for _, r := range regs.Registries {
+		host := r.Domain
+		if done[host] || !r.Insecure && r.CAFile == "" {
+			continue
+		}
+		done[host] = true
+		fmt.Fprintf(&b, "[registry.%q]\n", host)
+		if r.Insecure {
+			b.WriteString("  http = true\n  insecure = true\n")
+		} else {
+			b.WriteString("  http = false\n")
+		}
+		if r.CAFile != "" {
+			if abs, err := filepath.Abs(r.CAFile); err == nil {
+				fmt.Fprintf(&b, "  ca = [%q]\n", abs)
+			}
+		}
+	}
+	return b.String()
+}

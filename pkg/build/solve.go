@@ -1,0 +1,174 @@
+package build
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/docker/cli/cli/config/types"
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/exporter/containerimage/exptypes"
+	"github.com/moby/buildkit/session"
+	"github.com/moby/buildkit/session/auth/authprovider"
+	"github.com/moby/buildkit/util/progress/progressui"
+	"github.com/tonistiigi/fsutil"
+	"golang.org/x/sync/errgroup"
+)
+
+// Request is one Dockerfile build.
+type Request struct {
+	// ContextDir is the build context folder.
+	ContextDir string
+	// Dockerfile is the Dockerfile's path; ignored when DockerfileContent is set.
+	Dockerfile string
+	// DockerfileContent is an inline Dockerfile.
+	DockerfileContent string
+	// BuildArgs are KEY=VALUE pairs.
+	BuildArgs []string
+	Target    string
+	// Platforms are os/arch[/variant] values; empty builds for the builder's own.
+	Platforms []string
+	NoCache   bool
+	// Labels are set on the image config.
+	Labels map[string]string
+	// Names are the full references the image gets, e.g. host/repo:tag.
+	Names []string
+	// Push pushes every name; otherwise the image stays in BuildKit.
+	Push bool
+	// Insecure allows plain HTTP and unverified TLS for the push.
+	Insecure bool
+	// Auth returns registry credentials for a host; nil means anonymous.
+	Auth func(host string) (types.AuthConfig, error)
+	// Progress is the display mode: auto, tty, plain, rawjson or quiet.
+	Progress string
+	// ProgressOut receives the progress display; os.Stderr when nil.
+	ProgressOut io.Writer
+}
+
+// Result is what a build produced.
+type Result struct {
+	// Digest is the image manifest's (or index's) digest.
+	Digest string
+	// ConfigDigest is the image config's digest (single-platform builds).
+	ConfigDigest string
+	Duration     time.Duration
+}
+
+// Build solves req with the dockerfile frontend and exports the image.
+func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
+	opt, cleanup, err := solveOpt(req)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	out := req.ProgressOut
+	if out == nil {
+		out = os.Stderr
+	}
+	mode := progressui.DisplayMode(req.Progress)
+	if mode == "" {
+		mode = progressui.AutoMode
+	}
+	display, err := progressui.NewDisplay(out, mode)
+	if err != nil {
+		if display, err = progressui.NewDisplay(out, progressui.PlainMode); err != nil {
+			return nil, err
+		}
+	}
+	start := time.Now()
+	ch := make(chan *client.SolveStatus)
+	var resp *client.SolveResponse
+	eg, gctx := errgroup.WithContext(ctx)
+	eg.Go(func() error {
+		var err error
+		resp, err = b.client.Solve(gctx, nil, *opt, ch)
+		return err
+	})
+	eg.Go(func() error {
+		// Not gctx: the display must drain the channel to report the error.
+		_, err := display.UpdateFrom(context.WithoutCancel(ctx), ch)
+		return err
+	})
+	if err := eg.Wait(); err != nil {
+		return nil, err
+	}
+	return &Result{
+		Digest:       resp.ExporterResponse[exptypes.ExporterImageDigestKey],
+		ConfigDigest: resp.ExporterResponse[exptypes.ExporterImageConfigDigestKey],
+		Duration:     time.Since(start),
+	}, nil
+}
+
+// solveOpt turns a Request into BuildKit's SolveOpt. cleanup removes the
+// temp folder of an inline Dockerfile.
+func solveOpt(req Request) (*client.SolveOpt, func(), error) {
+	cleanup := func() {}
+	ctxFS, err := fsutil.NewFS(req.ContextDir)
+	if err != nil {
+		return nil, cleanup, fmt.Errorf("build context %s: %w", req.ContextDir, err)
+	}
+	dfDir, dfName := filepath.Dir(req.Dockerfile), filepath.Base(req.Dockerfile)
+	if req.DockerfileContent != "" {
+		tmp, err := os.MkdirTemp("", "hoist-dockerfile-")
+		if err != nil {
+			return nil, cleanup, err
+		}
+		cleanup = func() { os.RemoveAll(tmp) }
+		dfDir, dfName = tmp, "Dockerfile"
+		if err := os.WriteFile(filepath.Join(tmp, dfName), []byte(req.DockerfileContent), 0o600); err != nil {
+			cleanup()
+			return nil, func() {}, err
+		}
+	}
+	dfFS, err := fsutil.NewFS(dfDir)
+	if err != nil {
+		cleanup()
+		return nil, func() {}, fmt.Errorf("dockerfile folder %s: %w", dfDir, err)
+	}
+	attrs := map[string]string{"filename": dfName}
+	if req.Target != "" {
+		attrs["target"] = req.Target
+	}
+	if req.NoCache {
+		attrs["no-cache"] = ""
+	}
+	if len(req.Platforms) > 0 {
+		attrs["platform"] = strings.Join(req.Platforms, ",")
+	}
+	for _, kv := range req.BuildArgs {
+		k, v, _ := strings.Cut(kv, "=")
+		attrs["build-arg:"+k] = v
+	}
+	for k, v := range req.Labels {
+		attrs["label:"+k] = v
+	}
+	export := map[string]string{}
+	if len(req.Names) > 0 {
+		export["name"] = strings.Join(req.Names, ",")
+	}
+	if req.Push {
+		export["push"] = "true"
+	}
+	if req.Insecure {
+		export["registry.insecure"] = "true"
+	}
+	auth := req.Auth
+	if auth == nil {
+		auth = func(string) (types.AuthConfig, error) { return types.AuthConfig{}, nil }
+	}
+	return &client.SolveOpt{
+		Frontend:      "dockerfile.v0",
+		FrontendAttrs: attrs,
+		LocalMounts:   map[string]fsutil.FS{"context": ctxFS, "dockerfile": dfFS},
+		Exports:       []client.ExportEntry{{Type: client.ExporterImage, Attrs: export}},
+		Session: []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
+			AuthConfigProvider: func(_ context.Context, host string, _ []string, _ authprovider.ExpireCachedAuthCheck) (types.AuthConfig, error) {
+				return auth(host)
+			},
+		})},
+	}, cleanup, nil
+}

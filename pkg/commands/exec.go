@@ -1,0 +1,90 @@
+package commands
+
+import (
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hoist-build/hoist/pkg/build"
+	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/pipeline"
+	"github.com/hoist-build/hoist/pkg/policy"
+	"github.com/hoist-build/hoist/pkg/registries"
+	"github.com/hoist-build/hoist/pkg/runner"
+)
+
+// loadRegistries reads --registries, or the default file when it exists.
+// No file at the default path means no registries.
+func (g *globals) loadRegistries() (*registries.Config, error) {
+	path := g.registries
+	if path == "" {
+		path = registries.DefaultPath()
+		if _, err := os.Stat(path); err != nil {
+			return nil, nil
+		}
+	}
+	return registries.LoadFile(path)
+}
+
+// options gathers the run options the shared flags give.
+func (g *globals) options() (runner.Options, error) {
+	if g.autoPush != "" && g.noAutoPush {
+		return runner.Options{}, errs.Input("--auto-push-registry and --no-auto-push exclude each other")
+	}
+	vars := map[string]string{}
+	for _, kv := range g.vars {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return runner.Options{}, errs.Input("--var %q: want KEY=VALUE", kv)
+		}
+		vars[k] = v
+	}
+	regs, err := g.loadRegistries()
+	if err != nil {
+		return runner.Options{}, err
+	}
+	return runner.Options{
+		Vars:       vars,
+		Env:        runner.Environ(),
+		Pipeline:   policy.Pipeline{Registry: g.autoPush, NoPush: g.noAutoPush},
+		Registries: regs,
+	}, nil
+}
+
+// execute runs p: connects to BuildKit (unless dryRun), runs the steps and
+// prints each step's outcome on stdout.
+func (g *globals) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.Options, dryRun bool) error {
+	ex := runner.Exec{
+		Credentials: registries.NewCredentials(opts.Registries, ""),
+		DryRun:      dryRun,
+		Progress:    g.progress,
+		ProgressOut: cmd.ErrOrStderr(),
+		Out:         cmd.OutOrStdout(),
+	}
+	if dryRun {
+		_, err := runner.Run(cmd.Context(), p, opts, ex)
+		return err
+	}
+	if !needsBuilder(p) {
+		_, err := runner.Run(cmd.Context(), p, opts, ex)
+		return err
+	}
+	b, err := build.Connect(cmd.Context(), build.Options{Addr: g.builder, Registries: opts.Registries, Log: cmd.ErrOrStderr()})
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	ex.Builder = b
+	_, err = runner.Run(cmd.Context(), p, opts, ex)
+	return err
+}
+
+func needsBuilder(p *pipeline.Pipeline) bool {
+	for _, s := range p.Steps {
+		if s.Type == pipeline.TypeBuild {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,33 @@
+package commands
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/hoist-build/hoist/pkg/pipeline"
+)
+
+func newRunCmd(g *globals) *cobra.Command {
+	var file string
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run the build steps of a codefresh.yml pipeline",
+		Example: `  hoist run -f codefresh.yml --registries registries.yaml
+  hoist run --dry-run --var CF_BRANCH=main`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts, err := g.options()
+			if err != nil {
+				return err
+			}
+			p, err := pipeline.LoadFile(file)
+			if err != nil {
+				return err
+			}
+			return g.execute(cmd, p, opts, dryRun)
+		},
+	}
+	cmd.Flags().StringVarP(&file, "file", "f", "codefresh.yml", "pipeline file")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the plan (steps, references, push decisions) without building or pushing")
+	return cmd
+}

@@ -1,0 +1,66 @@
+// Package gitinfo reads what Codefresh's CF_* system variables describe from
+// a git checkout: branch, revision, commit message and author, repository.
+package gitinfo
+
+import (
+	"bytes"
+	"context"
+	"os/exec"
+	"strings"
+)
+
+// Info is what git knows about the checkout. Fields git could not tell are empty.
+type Info struct {
+	Branch        string
+	Revision      string
+	CommitMessage string
+	CommitAuthor  string
+	// Origin is the URL of the remote named origin.
+	Origin string
+}
+
+// Read asks git about the checkout that holds dir. Outside a checkout, or
+// without git, it returns an empty Info.
+func Read(ctx context.Context, dir string) Info {
+	run := func(args ...string) string {
+		cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+		var out bytes.Buffer
+		cmd.Stdout = &out
+		if cmd.Run() != nil {
+			return ""
+		}
+		return strings.TrimSpace(out.String())
+	}
+	info := Info{Revision: run("rev-parse", "HEAD")}
+	if info.Revision == "" {
+		return Info{}
+	}
+	if b := run("symbolic-ref", "--short", "-q", "HEAD"); b != "" {
+		info.Branch = b
+	}
+	info.CommitMessage = run("log", "-1", "--format=%s")
+	info.CommitAuthor = run("log", "-1", "--format=%an")
+	info.Origin = run("config", "--get", "remote.origin.url")
+	return info
+}
+
+// OwnerAndName splits a remote URL such as git@github.com:acme/app.git or
+// https://github.com/acme/app into "acme" and "app".
+func OwnerAndName(url string) (owner, name string) {
+	u := strings.TrimSuffix(strings.TrimSuffix(url, "/"), ".git")
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+		if j := strings.Index(u, "/"); j >= 0 {
+			u = u[j+1:]
+		} else {
+			return "", ""
+		}
+	} else if i := strings.Index(u, ":"); i >= 0 {
+		u = u[i+1:]
+	}
+	parts := strings.Split(u, "/")
+	if len(parts) < 2 {
+		return "", ""
+	}
+	return parts[len(parts)-2], parts[len(parts)-1]
+}

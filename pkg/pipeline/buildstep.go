@@ -1,0 +1,290 @@
+package pipeline
+
+import (
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// buildFields are the keys a build step may have, as Codefresh's validator
+// knows them. Keys hoist does not act on yet are accepted and ignored.
+var buildFields = map[string]bool{
+	"type": true, "title": true, "description": true, "stage": true,
+	"working_directory": true, "dockerfile": true, "image_name": true,
+	"tag": true, "tags": true, "tag_policy": true, "registry": true,
+	"registry_contexts": true, "disable_push": true, "no_cache": true,
+	"no_cf_cache": true, "build_arguments": true, "target": true,
+	"platform": true, "buildx": true, "buildkit": true, "cache_from": true,
+	"cache_to": true, "metadata": true, "annotations": true, "secrets": true,
+	"ssh": true, "progress": true, "when": true, "fail_fast": true,
+	"strict_fail_fast": true, "retry": true, "timeout": true, "arguments": true,
+	"hooks": true, "on_success": true, "on_fail": true, "on_finish": true,
+}
+
+// legacyNames maps Codefresh's older hyphenated field names to today's.
+var legacyNames = map[string]string{
+	"image-name":        "image_name",
+	"working-directory": "working_directory",
+	"build-arguments":   "build_arguments",
+	"tag-policy":        "tag_policy",
+	"fail-fast":         "fail_fast",
+}
+
+func (l *loader) buildStep(ps []pair, path string) (*BuildStep, *When, error) {
+	b := &BuildStep{Lines: map[string]int{}}
+	var when *When
+	var imageNode *yaml.Node
+	var visit func(ps []pair) error
+	visit = func(ps []pair) error {
+		for _, kv := range ps {
+			k, v := kv.key.Value, kv.value
+			if n, ok := legacyNames[k]; ok {
+				k = n
+			}
+			field := path + "." + k
+			if !buildFields[k] {
+				return l.errf(kv.key, path+"."+kv.key.Value, "unknown field%s", suggest(k, buildFields))
+			}
+			b.Lines[k] = kv.key.Line
+			var err error
+			switch k {
+			case "arguments":
+				inner, perr := pairs(v)
+				if perr != nil {
+					return l.errf(v, field, "must be a mapping of build step fields")
+				}
+				err = visit(inner)
+			case "image_name":
+				imageNode = kv.key
+				b.ImageName, err = l.scalar(v, field)
+			case "working_directory":
+				b.WorkingDirectory, err = l.scalar(v, field)
+			case "dockerfile":
+				err = l.dockerfile(b, v, field)
+			case "tag":
+				b.Tag, err = l.scalar(v, field)
+			case "tags":
+				b.Tags, err = l.strings(v, field)
+			case "tag_policy":
+				b.TagPolicy, err = l.scalar(v, field)
+				if err == nil && b.TagPolicy != "lowercase" && b.TagPolicy != "original" {
+					err = l.errf(v, field, "must be lowercase or original, got %q", b.TagPolicy)
+				}
+			case "registry":
+				b.Registry, err = l.scalar(v, field)
+			case "disable_push":
+				b.DisablePush, err = l.boolean(v, field)
+			case "no_cache":
+				b.NoCache, err = l.boolean(v, field)
+			case "no_cf_cache":
+				b.NoCFCache, err = l.boolean(v, field)
+			case "build_arguments":
+				b.BuildArguments, err = l.keyValues(v, field)
+			case "target":
+				b.Target, err = l.scalar(v, field)
+			case "platform":
+				b.Platform, err = l.scalar(v, field)
+			case "metadata":
+				b.Metadata, err = l.metadata(v, field)
+			case "when":
+				when, err = l.when(v, field)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := visit(ps); err != nil {
+		return nil, nil, err
+	}
+	if imageNode == nil || strings.TrimSpace(b.ImageName) == "" {
+		var at *yaml.Node
+		if imageNode != nil {
+			at = imageNode
+		} else if len(ps) > 0 {
+			at = ps[0].key
+		}
+		return nil, nil, l.errf(at, path+".image_name", "required for a build step")
+	}
+	return b, when, nil
+}
+
+func (l *loader) dockerfile(b *BuildStep, v *yaml.Node, field string) error {
+	if v.Kind == yaml.ScalarNode {
+		b.Dockerfile = v.Value
+		return nil
+	}
+	ps, err := pairs(v)
+	if err != nil {
+		return l.errf(v, field, "must be a path or a mapping with content, got %s", kindName(v))
+	}
+	for _, kv := range ps {
+		if kv.key.Value != "content" {
+			return l.errf(kv.key, field+"."+kv.key.Value, "unknown field (dockerfile takes a path or content:)")
+		}
+		if b.DockerfileContent, err = l.scalar(kv.value, field+".content"); err != nil {
+			return err
+		}
+	}
+	if b.DockerfileContent == "" {
+		return l.errf(v, field+".content", "must hold the Dockerfile's text")
+	}
+	return nil
+}
+
+func (l *loader) scalar(v *yaml.Node, field string) (string, error) {
+	if v.Kind != yaml.ScalarNode {
+		return "", l.errf(v, field, "must be a string, got %s", kindName(v))
+	}
+	if v.Tag == "!!null" {
+		return "", nil
+	}
+	return v.Value, nil
+}
+
+func (l *loader) boolean(v *yaml.Node, field string) (bool, error) {
+	if v.Kind == yaml.ScalarNode {
+		switch strings.ToLower(v.Value) {
+		case "true":
+			return true, nil
+		case "false", "":
+			return false, nil
+		}
+	}
+	return false, l.errf(v, field, "must be true or false, got %s", kindName(v))
+}
+
+func (l *loader) strings(v *yaml.Node, field string) ([]string, error) {
+	if v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
+		return []string{v.Value}, nil
+	}
+	if v.Kind == yaml.ScalarNode {
+		return nil, nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		return nil, l.errf(v, field, "must be a list of strings, got %s", kindName(v))
+	}
+	var out []string
+	for _, item := range v.Content {
+		item = resolve(item)
+		if item.Kind != yaml.ScalarNode {
+			return nil, l.errf(item, field, "must be a list of strings, an entry is %s", kindName(item))
+		}
+		out = append(out, item.Value)
+	}
+	return out, nil
+}
+
+// keyValues reads a list of KEY=VALUE strings or a mapping, as Codefresh's
+// build_arguments allows both.
+func (l *loader) keyValues(v *yaml.Node, field string) ([]string, error) {
+	if v.Kind == yaml.MappingNode {
+		ps, err := pairs(v)
+		if err != nil {
+			return nil, l.errf(v, field, "%v", err)
+		}
+		var out []string
+		for _, kv := range ps {
+			if kv.value.Kind != yaml.ScalarNode {
+				return nil, l.errf(kv.value, field+"."+kv.key.Value, "must be a string, got %s", kindName(kv.value))
+			}
+			out = append(out, kv.key.Value+"="+kv.value.Value)
+		}
+		return out, nil
+	}
+	list, err := l.strings(v, field)
+	if err != nil {
+		return nil, err
+	}
+	for i, s := range list {
+		if !strings.Contains(s, "=") {
+			return nil, l.errf(resolve(v.Content[i]), field, "entry %q must be KEY=VALUE", s)
+		}
+	}
+	return list, nil
+}
+
+// metadata reads metadata: {set: [...]}, whose entries are single-key
+// mappings (- key: value) or KEY=VALUE strings.
+func (l *loader) metadata(v *yaml.Node, field string) ([]string, error) {
+	ps, err := pairs(v)
+	if err != nil {
+		return nil, l.errf(v, field, "must be a mapping with set:")
+	}
+	var out []string
+	for _, kv := range ps {
+		if kv.key.Value != "set" {
+			return nil, l.errf(kv.key, field+"."+kv.key.Value, "unknown field (metadata takes set:)")
+		}
+		list := kv.value
+		if list.Kind != yaml.SequenceNode {
+			return nil, l.errf(list, field+".set", "must be a list, got %s", kindName(list))
+		}
+		for _, item := range list.Content {
+			item = resolve(item)
+			switch item.Kind {
+			case yaml.ScalarNode:
+				if !strings.Contains(item.Value, "=") {
+					return nil, l.errf(item, field+".set", "entry %q must be key: value or KEY=VALUE", item.Value)
+				}
+				out = append(out, item.Value)
+			case yaml.MappingNode:
+				entries, err := pairs(item)
+				if err != nil {
+					return nil, l.errf(item, field+".set", "%v", err)
+				}
+				for _, e := range entries {
+					if e.value.Kind != yaml.ScalarNode {
+						return nil, l.errf(e.value, field+".set."+e.key.Value, "must be a string, got %s", kindName(e.value))
+					}
+					out = append(out, e.key.Value+"="+e.value.Value)
+				}
+			default:
+				return nil, l.errf(item, field+".set", "entries must be key: value, got %s", kindName(item))
+			}
+		}
+	}
+	return out, nil
+}
+
+// suggest returns " (did you mean X?)" for the known name closest to k.
+func suggest(k string, known map[string]bool) string {
+	best, bestD := "", 3
+	names := make([]string, 0, len(known))
+	for n := range known {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if d := distance(k, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return " (did you mean " + best + "?)"
+}
+
+// distance is the Levenshtein distance of a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}

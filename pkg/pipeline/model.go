@@ -1,0 +1,63 @@
+package pipeline
+
+// Pipeline is a loaded codefresh.yml.
+type Pipeline struct {
+	// File is the path the pipeline was loaded from, used in error messages.
+	File string
+	// Dir is the folder of File: the default build context.
+	Dir     string
+	Version string
+	Stages  []string
+	Steps   []*Step
+}
+
+// Step types hoist knows by name.
+const (
+	TypeBuild = "build"
+	TypePush  = "push"
+)
+
+// Step is one entry of the pipeline's steps, in file order.
+type Step struct {
+	Name  string
+	Type  string
+	Title string
+	Stage string
+	// Line is where the step's name is written.
+	Line int
+	// Build is set for build steps.
+	Build *BuildStep
+	// When holds the step's when: clause, if any.
+	When *When
+}
+
+// BuildStep holds the fields of a build step that hoist executes. String
+// fields still hold their ${{VAR}} references; Expand resolves them.
+type BuildStep struct {
+	ImageName         string
+	WorkingDirectory  string
+	Dockerfile        string
+	DockerfileContent string
+	Tag               string
+	Tags              []string
+	TagPolicy         string
+	Registry          string
+	DisablePush       bool
+	NoCache           bool
+	NoCFCache         bool
+	// BuildArguments are KEY=VALUE entries in file order.
+	BuildArguments []string
+	Target         string
+	Platform       string
+	// Metadata are the metadata.set entries as KEY=VALUE, in file order.
+	Metadata []string
+	// Lines maps each field name that was set to the line it is on.
+	Lines map[string]int
+}
+
+// When is a step's when: clause. Only branch rules are evaluated today.
+type When struct {
+	BranchOnly   []string
+	BranchIgnore []string
+	Line         int
+}

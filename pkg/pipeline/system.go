@@ -1,0 +1,47 @@
+package pipeline
+
+import (
+	"strings"
+	"time"
+
+	"github.com/hoist-build/hoist/pkg/gitinfo"
+)
+
+// SystemVars returns Codefresh's CF_* variables derived from git, for those
+// that env does not set. env values always win, as in a Codefresh build.
+func SystemVars(info gitinfo.Info, env map[string]string, now time.Time) Vars {
+	v := Vars{}
+	set := func(k, val string) {
+		if _, ok := env[k]; !ok {
+			v[k] = val
+		}
+	}
+	branch := info.Branch
+	if b, ok := env["CF_BRANCH"]; ok {
+		branch = b
+	}
+	revision := info.Revision
+	if r, ok := env["CF_REVISION"]; ok {
+		revision = r
+	}
+	short := revision
+	if len(short) > 7 {
+		short = short[:7]
+	}
+	owner, name := gitinfo.OwnerAndName(info.Origin)
+	set("CF_BRANCH", branch)
+	set("CF_BRANCH_TAG_NORMALIZED", NormalizeTag(branch))
+	set("CF_BRANCH_TAG_NORMALIZED_LOWER_CASE", strings.ToLower(NormalizeTag(branch)))
+	set("CF_REVISION", revision)
+	set("CF_SHORT_REVISION", short)
+	set("CF_COMMIT_MESSAGE", info.CommitMessage)
+	set("CF_COMMIT_AUTHOR", info.CommitAuthor)
+	set("CF_REPO_OWNER", owner)
+	set("CF_REPO_NAME", name)
+	set("CF_BUILD_TIMESTAMP", now.UTC().Format("2006-01-02T15:04:05Z"))
+	set("CF_BUILD_ID", now.UTC().Format("20060102150405"))
+	for k, val := range env {
+		v[k] = val
+	}
+	return v
+}

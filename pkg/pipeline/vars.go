@@ -1,0 +1,104 @@
+package pipeline
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/hoist-build/hoist/pkg/errs"
+)
+
+var varRef = regexp.MustCompile(`\$\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}`)
+
+// Vars resolves ${{NAME}} references.
+type Vars map[string]string
+
+// Expand replaces every ${{NAME}} in s. A name with no value is an error that
+// names it.
+func (v Vars) Expand(s string) (string, error) {
+	var missing []string
+	out := varRef.ReplaceAllStringFunc(s, func(m string) string {
+		name := varRef.FindStringSubmatch(m)[1]
+		if val, ok := v[name]; ok {
+			return val
+		}
+		missing = append(missing, name)
+		return m
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("undefined variable ${{%s}}", missing[0])
+	}
+	return out, nil
+}
+
+// Expand resolves the variables in every field of the build step that hoist
+// uses. An undefined variable is an input error naming the file, line and field.
+func (b *BuildStep) Expand(file, path string, v Vars) (*BuildStep, error) {
+	out := *b
+	one := func(field string, s *string) error {
+		r, err := v.Expand(*s)
+		if err != nil {
+			return &errs.InputError{File: file, Line: b.Lines[field], Field: path + "." + field, Msg: err.Error()}
+		}
+		*s = r
+		return nil
+	}
+	list := func(field string, in []string) ([]string, error) {
+		res := make([]string, len(in))
+		for i := range in {
+			res[i] = in[i]
+			if err := one(field, &res[i]); err != nil {
+				return nil, err
+			}
+		}
+		return res, nil
+	}
+	for field, s := range map[string]*string{
+		"image_name": &out.ImageName, "working_directory": &out.WorkingDirectory,
+		"dockerfile": &out.Dockerfile, "tag": &out.Tag, "registry": &out.Registry,
+		"target": &out.Target, "platform": &out.Platform,
+	} {
+		if err := one(field, s); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	if out.Tags, err = list("tags", b.Tags); err != nil {
+		return nil, err
+	}
+	if out.BuildArguments, err = list("build_arguments", b.BuildArguments); err != nil {
+		return nil, err
+	}
+	if out.Metadata, err = list("metadata", b.Metadata); err != nil {
+		return nil, err
+	}
+	// The inline Dockerfile keeps ${{...}} that are not defined: BuildKit and
+	// the shell never see that syntax, so only defined names are replaced.
+	out.DockerfileContent = varRef.ReplaceAllStringFunc(b.DockerfileContent, func(m string) string {
+		if val, ok := v[varRef.FindStringSubmatch(m)[1]]; ok {
+			return val
+		}
+		return m
+	})
+	return &out, nil
+}
+
+// NormalizeTag turns a branch name into a valid image tag, as Codefresh's
+// CF_BRANCH_TAG_NORMALIZED: characters outside [A-Za-z0-9_.-] become _, and
+// the result is at most 128 characters.
+func NormalizeTag(branch string) string {
+	var sb strings.Builder
+	for _, r := range branch {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '.', r == '-':
+			sb.WriteRune(r)
+		default:
+			sb.WriteByte('_')
+		}
+	}
+	s := sb.String()
+	if len(s) > 128 {
+		s = s[:128]
+	}
+	return s
+}

@@ -1,0 +1,3 @@
+// Package policy decides where a build step's image goes: the auto-push
+// policy of PRODUCT.md section 3, as a pure function that explains itself.
+package policy

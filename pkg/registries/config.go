@@ -1,0 +1,166 @@
+package registries
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hoist-build/hoist/pkg/errs"
+)
+
+// Config is the account's registry integrations and settings.
+type Config struct {
+	// File is where the config was loaded from, used in error messages.
+	File       string         `yaml:"-"`
+	Registries []*Integration `yaml:"registries"`
+	// Default names the integration used by steps that name none. When
+	// unset, the first integration listed is the default, as in Codefresh.
+	Default string `yaml:"default"`
+	// Caching names the caching registry for BuildKit's layer cache.
+	Caching  string   `yaml:"caching"`
+	AutoPush AutoPush `yaml:"auto_push"`
+}
+
+// Auto-push modes of the account.
+const (
+	AutoPushDefault     = "default"
+	AutoPushNever       = "never"
+	AutoPushUsersDecide = "users-decide"
+)
+
+// AutoPush is the account's auto-push setting.
+type AutoPush struct {
+	// Mode is default (the default), never or users-decide.
+	Mode string `yaml:"mode"`
+	// Registry names where builds go in default mode; the default
+	// registry when unset.
+	Registry string `yaml:"registry"`
+	Line     int    `yaml:"-"`
+}
+
+// Integration is one named registry.
+type Integration struct {
+	Name     string `yaml:"name"`
+	Provider string `yaml:"provider"`
+	// Domain is the registry host; implied by providers that fix it.
+	Domain string `yaml:"domain"`
+	// Prefix is put between the domain and the image name.
+	Prefix      string `yaml:"prefix"`
+	Username    string `yaml:"username"`
+	Password    string `yaml:"password"`
+	PasswordEnv string `yaml:"password_env"`
+	// Insecure allows plain HTTP and skips TLS verification.
+	Insecure bool   `yaml:"insecure"`
+	CAFile   string `yaml:"ca_file"`
+	Primary  bool   `yaml:"primary"`
+	// Fallback names the integration pulls fall back to.
+	Fallback string `yaml:"fallback"`
+	// Line is where the integration starts in the file.
+	Line int `yaml:"-"`
+}
+
+// String names the integration and its domain, never its credentials.
+func (i *Integration) String() string {
+	return fmt.Sprintf("%q (%s)", i.Name, i.Domain)
+}
+
+// providerDomains are the domains that providers fix.
+var providerDomains = map[string]string{
+	"dockerhub":   "docker.io",
+	"ghcr":        "ghcr.io",
+	"quay":        "quay.io",
+	"gcr":         "gcr.io",
+	"acr":         "",
+	"gar":         "",
+	"ecr":         "",
+	"artifactory": "",
+	"other":       "",
+}
+
+// DefaultPath is where the config is read from when no path is given.
+func DefaultPath() string {
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "hoist", "registries.yaml")
+	}
+	return ""
+}
+
+// LoadFile reads and validates the config at path.
+func LoadFile(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, errs.Input("%s: registries file not found", path)
+		}
+		return nil, fmt.Errorf("reading registries: %w", err)
+	}
+	return Load(bytes.NewReader(data), path)
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
+
+// Load parses and validates a config from r; file names it in errors.
+func Load(r io.Reader, file string) (*Config, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", file, err)
+	}
+	c := &Config{File: file}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && err != io.EOF {
+		return nil, decodeError(file, err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, decodeError(file, err)
+	}
+	c.setLines(&doc)
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func decodeError(file string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		text := m[2]
+		if f := regexp.MustCompile(`^field (\S+) not found in type .*`).FindStringSubmatch(text); f != nil {
+			return &errs.InputError{File: file, Line: line, Field: f[1], Msg: "unknown field"}
+		}
+		text = regexp.MustCompile(`cannot unmarshal !!(\w+) .* into (\S+)`).ReplaceAllString(text, "wrong type: got a $1, want a $2")
+		return &errs.InputError{File: file, Line: line, Msg: text}
+	}
+	return &errs.InputError{File: file, Msg: "invalid YAML: " + msg}
+}
+
+// setLines records where each integration and the auto_push block start.
+func (c *Config) setLines(doc *yaml.Node) {
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return
+	}
+	top := doc.Content[0]
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i], top.Content[i+1]
+		switch k.Value {
+		case "registries":
+			for j, item := range v.Content {
+				if j < len(c.Registries) {
+					c.Registries[j].Line = item.Line
+				}
+			}
+		case "auto_push":
+			c.AutoPush.Line = k.Line
+		}
+	}
+}

@@ -1,0 +1,208 @@
+package runner
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hoist-build/hoist/pkg/build"
+	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/pipeline"
+	"github.com/hoist-build/hoist/pkg/policy"
+	"github.com/hoist-build/hoist/pkg/registries"
+)
+
+// Options configure a run.
+type Options struct {
+	// Vars are --var values; they win over the environment.
+	Vars map[string]string
+	// Env is the process environment as a map.
+	Env map[string]string
+	// Pipeline is the pipeline's own auto-push setting (policy rule 3).
+	Pipeline policy.Pipeline
+	// Registries is the account's registry config; nil means none.
+	Registries *registries.Config
+	// StepRegistries, when set, replace the registry of every build step
+	// (hoist build --registry).
+	StepRegistries []string
+}
+
+// StepPlan is what hoist will do for one step.
+type StepPlan struct {
+	Name string
+	Type string
+	// Skipped says why the step does not run; empty when it runs.
+	Skipped string
+	// Decision is the auto-push decision of a build step.
+	Decision policy.Decision
+	// Image is the image name; Tags its tags after tag_policy.
+	Image string
+	Tags  []string
+	// Refs are the full references written (pushed) or, with no push, the
+	// local names of the image.
+	Refs []string
+	// Request is the BuildKit build, without credentials or progress.
+	Request build.Request
+}
+
+// planner turns steps into StepPlans.
+type planner struct {
+	p    *pipeline.Pipeline
+	opts Options
+	vars pipeline.Vars
+}
+
+// planStep plans one step with the variables known so far.
+func (pl *planner) planStep(s *pipeline.Step) (*StepPlan, error) {
+	sp := &StepPlan{Name: s.Name, Type: s.Type}
+	if s.Type != pipeline.TypeBuild {
+		switch s.Type {
+		case pipeline.TypePush:
+			sp.Skipped = "push steps are not run yet"
+		case "parallel":
+			sp.Skipped = "parallel blocks are not run yet"
+		default:
+			sp.Skipped = fmt.Sprintf("%s steps are not run by hoist", s.Type)
+		}
+		return sp, nil
+	}
+	if ok, why := s.When.Allows(pl.vars["CF_BRANCH"]); !ok {
+		sp.Skipped = why
+		return sp, nil
+	}
+	path := "steps." + s.Name
+	b, err := s.Build.Expand(pl.p.File, path, pl.vars)
+	if err != nil {
+		return nil, err
+	}
+	at := func(field, format string, args ...any) error {
+		line := b.Lines[field]
+		if line == 0 {
+			line = s.Line
+		}
+		return &errs.InputError{File: pl.p.File, Line: line, Field: path + "." + field, Msg: fmt.Sprintf(format, args...)}
+	}
+	sp.Image = strings.Trim(b.ImageName, "/")
+	sp.Tags = tags(b, pl.vars)
+
+	regs := pl.opts.StepRegistries
+	if len(regs) == 0 && b.Registry != "" {
+		regs = []string{b.Registry}
+	}
+	for _, name := range regs {
+		if _, ok := pl.opts.Registries.Get(name); !ok {
+			return nil, at("registry", "unknown registry %q (known: %s)", name, knownNames(pl.opts.Registries))
+		}
+	}
+	sp.Decision, err = policy.Decide(policy.Step{Name: s.Name, DisablePush: b.DisablePush, Registries: regs}, pl.opts.Pipeline, pl.opts.Registries)
+	if err != nil {
+		return nil, err
+	}
+	if sp.Refs, err = refs(sp); err != nil {
+		return nil, at("image_name", "%v", err)
+	}
+	dir := pl.p.Dir
+	if b.WorkingDirectory != "" {
+		dir = b.WorkingDirectory
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(pl.p.Dir, dir)
+		}
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return nil, at("working_directory", "build context %s is not a folder", dir)
+	}
+	req := build.Request{
+		ContextDir:        dir,
+		DockerfileContent: b.DockerfileContent,
+		BuildArgs:         b.BuildArguments,
+		Target:            b.Target,
+		NoCache:           b.NoCache,
+		Names:             sp.Refs,
+		Push:              sp.Decision.Push(),
+	}
+	if req.DockerfileContent == "" {
+		df := b.Dockerfile
+		if df == "" {
+			df = "Dockerfile"
+		}
+		if !filepath.IsAbs(df) {
+			df = filepath.Join(dir, df)
+		}
+		if st, err := os.Stat(df); err != nil || st.IsDir() {
+			return nil, at("dockerfile", "Dockerfile %s not found", df)
+		}
+		req.Dockerfile = df
+	}
+	for _, p := range strings.Split(b.Platform, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			req.Platforms = append(req.Platforms, p)
+		}
+	}
+	if len(b.Metadata) > 0 {
+		req.Labels = map[string]string{}
+		for _, kv := range b.Metadata {
+			k, v, _ := strings.Cut(kv, "=")
+			req.Labels[strings.TrimSpace(k)] = v
+		}
+	}
+	for _, r := range sp.Decision.Registries {
+		req.Insecure = req.Insecure || r.Insecure
+	}
+	sp.Request = req
+	return sp, nil
+}
+
+// tags applies Codefresh's tag rules: tag (default: the normalized branch,
+// or latest), then tags, without repeats, lowercased unless tag_policy is
+// original.
+func tags(b *pipeline.BuildStep, vars pipeline.Vars) []string {
+	first := b.Tag
+	if first == "" {
+		first = vars["CF_BRANCH_TAG_NORMALIZED"]
+	}
+	if first == "" {
+		first = "latest"
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range append([]string{first}, b.Tags...) {
+		if b.TagPolicy != "original" {
+			t = strings.ToLower(t)
+		}
+		if t != "" && !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// refs lists the references a step writes: every tag in every registry, or
+// the local image:tag names when nothing is pushed.
+func refs(sp *StepPlan) ([]string, error) {
+	var out []string
+	if !sp.Decision.Push() {
+		for _, t := range sp.Tags {
+			out = append(out, sp.Image+":"+t)
+		}
+		return out, nil
+	}
+	for _, r := range sp.Decision.Registries {
+		for _, t := range sp.Tags {
+			ref, err := r.Tag(sp.Image, t)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, ref.String())
+		}
+	}
+	return out, nil
+}
+
+func knownNames(cfg *registries.Config) string {
+	if names := cfg.Names(); len(names) > 0 {
+		return strings.Join(names, ", ")
+	}
+	return "none are configured"
+}

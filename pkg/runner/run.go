@@ -1,0 +1,160 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/docker/cli/cli/config/types"
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/hoist-build/hoist/pkg/build"
+	"github.com/hoist-build/hoist/pkg/gitinfo"
+	"github.com/hoist-build/hoist/pkg/pipeline"
+	"github.com/hoist-build/hoist/pkg/registries"
+)
+
+// Builder builds one image; *build.Builder is one.
+type Builder interface {
+	Build(ctx context.Context, req build.Request) (*build.Result, error)
+}
+
+// Exec says how steps are executed.
+type Exec struct {
+	// Builder builds images; unused on a dry run.
+	Builder Builder
+	// Credentials are the registry credentials for pushes and pulls.
+	Credentials *registries.Credentials
+	// DryRun plans every step without building or pushing.
+	DryRun bool
+	// Progress is BuildKit's display mode; ProgressOut where it goes.
+	Progress    string
+	ProgressOut io.Writer
+	// Out receives one block per step: decision, references and digest.
+	Out io.Writer
+}
+
+// StepResult is what a step produced.
+type StepResult struct {
+	*StepPlan
+	Digest string
+	// ConfigDigest is the image ID.
+	ConfigDigest string
+	Duration     time.Duration
+}
+
+// Run plans and runs every step of p in order. It stops at the first
+// failing step.
+func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*StepResult, error) {
+	if ex.Out == nil {
+		ex.Out = io.Discard
+	}
+	pl := &planner{p: p, opts: opts, vars: initialVars(ctx, p, opts)}
+	var results []*StepResult
+	for _, s := range p.Steps {
+		sp, err := pl.planStep(s)
+		if err != nil {
+			return results, err
+		}
+		res := &StepResult{StepPlan: sp}
+		results = append(results, res)
+		if sp.Skipped != "" {
+			fmt.Fprintf(ex.Out, "step %s: skipped: %s\n", sp.Name, sp.Skipped)
+			continue
+		}
+		printPlan(ex.Out, sp)
+		if ex.DryRun {
+			pl.setOutputs(res, "<digest of "+sp.Name+">", "<image id of "+sp.Name+">")
+			continue
+		}
+		if err := runBuild(ctx, res, ex); err != nil {
+			return results, fmt.Errorf("step %s: %w", sp.Name, err)
+		}
+		fmt.Fprintf(ex.Out, "  digest %s\n", res.Digest)
+		pl.setOutputs(res, res.Digest, res.ConfigDigest)
+	}
+	return results, nil
+}
+
+func printPlan(w io.Writer, sp *StepPlan) {
+	fmt.Fprintf(w, "step %s: %s\n", sp.Name, sp.Decision)
+	for _, r := range sp.Refs {
+		fmt.Fprintf(w, "  %s\n", r)
+	}
+}
+
+func runBuild(ctx context.Context, res *StepResult, ex Exec) error {
+	req := res.Request
+	if req.Push {
+		for _, r := range res.Decision.Registries {
+			repo, err := r.Repository(res.Image)
+			if err != nil {
+				return err
+			}
+			if err := ex.Credentials.CheckPush(ctx, r, repo); err != nil {
+				return err
+			}
+		}
+	}
+	req.Auth = func(host string) (types.AuthConfig, error) { return ex.Credentials.Lookup(host) }
+	req.Progress, req.ProgressOut = ex.Progress, ex.ProgressOut
+	out, err := ex.Builder.Build(ctx, req)
+	if err != nil {
+		return err
+	}
+	res.Digest, res.ConfigDigest, res.Duration = out.Digest, out.ConfigDigest, out.Duration
+	return nil
+}
+
+// initialVars are the CF_* variables from git and the environment, with
+// --var values over them.
+func initialVars(ctx context.Context, p *pipeline.Pipeline, opts Options) pipeline.Vars {
+	env := opts.Env
+	if env == nil {
+		env = map[string]string{}
+	}
+	v := pipeline.SystemVars(gitinfo.Read(ctx, p.Dir), env, time.Now())
+	if _, ok := v["CF_PIPELINE_NAME"]; !ok {
+		v["CF_PIPELINE_NAME"] = filepath.Base(p.Dir) + "/" + strings.TrimSuffix(filepath.Base(p.File), filepath.Ext(p.File))
+	}
+	for k, val := range opts.Vars {
+		v[k] = val
+	}
+	return v
+}
+
+// setOutputs makes a built step's outputs available to later steps, as
+// Codefresh does: ${{step}} and ${{steps.step.*}}.
+func (pl *planner) setOutputs(res *StepResult, digest, imageID string) {
+	n := res.Name
+	first := res.Refs[0]
+	repo := first
+	if ref, err := name.ParseReference(first); err == nil {
+		repo = ref.Context().Name()
+	}
+	pl.vars[n] = first
+	pl.vars["steps."+n+".imageName"] = repo
+	pl.vars["steps."+n+".imageTagName"] = res.Tags[0]
+	pl.vars["steps."+n+".imageId"] = imageID
+	pl.vars["steps."+n+".imageRepoDigest"] = repo + "@" + digest
+	if len(res.Decision.Registries) > 0 {
+		pl.vars["steps."+n+".registry"] = res.Decision.Registries[0].Name
+	} else {
+		pl.vars["steps."+n+".registry"] = ""
+	}
+}
+
+// Environ returns the process environment as a map.
+func Environ() map[string]string {
+	m := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
