@@ -1,0 +1,109 @@
+package commands
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBadInput: each user mistake gets one line naming the file, line and
+// field, and exit 2; nothing is built.
+func TestBadInput(t *testing.T) {
+	regs := registriesFile(t, "")
+	cases := []struct {
+		name  string
+		files map[string]string
+		regs  string // registries file; the test one when empty
+		want  string // stderr, with FILE for the pipeline's path and REGS for the registries file's
+	}{
+		{
+			name:  "malformed-yaml",
+			files: map[string]string{"codefresh.yml": "version: \"1.0\"\nsteps:\n  app:\n    type: build\n    image_name: x\n      tag: v1\n"},
+			want:  "hoist: FILE:6: invalid YAML: mapping values are not allowed in this context\n",
+		},
+		{
+			name:  "unknown-field",
+			files: map[string]string{"codefresh.yml": "version: \"1.0\"\nsteps:\n  app:\n    type: build\n    imagename: x\n"},
+			want:  "hoist: FILE:5:5: steps.app.imagename: unknown field (did you mean image_name?)\n",
+		},
+		{
+			name:  "missing-image-name",
+			files: map[string]string{"codefresh.yml": "version: \"1.0\"\nsteps:\n  app:\n    type: build\n    tag: v1\n"},
+			want:  "hoist: FILE:4:5: steps.app.image_name: required for a build step\n",
+		},
+		{
+			name:  "wrong-type",
+			files: map[string]string{"codefresh.yml": "version: \"1.0\"\nsteps:\n  app:\n    type: build\n    image_name: x\n    disable_push: maybe\n"},
+			want:  "hoist: FILE:6:19: steps.app.disable_push: must be true or false, got \"maybe\"\n",
+		},
+		{
+			name:  "unknown-registry",
+			files: map[string]string{"Dockerfile": "FROM scratch\n", "codefresh.yml": "version: \"1.0\"\nsteps:\n  app:\n    type: build\n    image_name: x\n    registry: nope\n"},
+			want:  "hoist: FILE:6: steps.app.registry: unknown registry \"nope\" (known: a, b, secure)\n",
+		},
+		{
+			name:  "missing-dockerfile",
+			files: map[string]string{"codefresh.yml": "version: \"1.0\"\nsteps:\n  app:\n    type: build\n    image_name: x\n    dockerfile: build/Dockerfile\n"},
+			want:  "hoist: FILE:6: steps.app.dockerfile: Dockerfile DIR/build/Dockerfile not found\n",
+		},
+		{
+			name:  "undefined-variable",
+			files: map[string]string{"Dockerfile": "FROM scratch\n", "codefresh.yml": "version: \"1.0\"\nsteps:\n  app:\n    type: build\n    image_name: x\n    tag: ${{RELEASE}}\n"},
+			want:  "hoist: FILE:6: steps.app.tag: undefined variable ${{RELEASE}}\n",
+		},
+		{
+			name:  "bad-image-name",
+			files: map[string]string{"Dockerfile": "FROM scratch\n", "codefresh.yml": "version: \"1.0\"\nsteps:\n  app:\n    type: build\n    image_name: Team/App\n"},
+			want:  "hoist: FILE:5: steps.app.image_name: image name \"Team/App\" in registry \"a\" (REGA): repository can only contain the characters `abcdefghijklmnopqrstuvwxyz0123456789_-./`: team-a/Team/App\n",
+		},
+		{
+			name:  "registries-unknown-field",
+			files: map[string]string{"codefresh.yml": "version: \"1.0\"\nsteps: {}\n", "registries.yaml": "registries:\n  - name: a\n    domain: 127.0.0.1:1\n    passwrd: x\n"},
+			regs:  "registries.yaml",
+			want:  "hoist: REGS:4: passwrd: unknown field\n",
+		},
+		{
+			name:  "registries-duplicate-name",
+			files: map[string]string{"codefresh.yml": "version: \"1.0\"\nsteps: {}\n", "registries.yaml": "registries:\n  - name: a\n    domain: 127.0.0.1:1\n  - name: a\n    domain: 127.0.0.1:2\n"},
+			regs:  "registries.yaml",
+			want:  "hoist: REGS:4: registries[1].name: \"a\" is defined twice, on lines 2 and 4\n",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeFiles(t, tc.files)
+			file := filepath.Join(dir, "codefresh.yml")
+			r := regs
+			if tc.regs != "" {
+				r = filepath.Join(dir, tc.regs)
+			}
+			got := hoist(t, "run", "-f", file, "--registries", r, "--builder", bk.Addr)
+			want := strings.NewReplacer("FILE", file, "DIR", dir, "REGS", r, "REGA", regA.Host).Replace(tc.want)
+			if got.code != 2 || got.stderr != want {
+				t.Errorf("exit %d, stderr:\n%q\nwant exit 2, stderr:\n%q", got.code, got.stderr, want)
+			}
+			if got.stdout != "" {
+				t.Errorf("stdout = %q, want nothing", got.stdout)
+			}
+		})
+	}
+}
+
+// TestBadFlags: flag mistakes exit 2 with one line.
+func TestBadFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"build", "."}, "hoist: --image-name: required\n"},
+		{[]string{"build", ".", "--image-name", "x", "--no-push", "--registry", "a"}, "hoist: --no-push and --registry exclude each other\n"},
+		{[]string{"run", "--bogus"}, "hoist: unknown flag: --bogus\n"},
+		{[]string{"run", "-f", "/nonexistent/codefresh.yml"}, "hoist: /nonexistent/codefresh.yml: pipeline file not found\n"},
+		{[]string{"run", "--var", "NOEQUALS"}, "hoist: --var \"NOEQUALS\": want KEY=VALUE\n"},
+	} {
+		r := hoist(t, tc.args...)
+		if r.code != 2 || r.stderr != tc.want {
+			t.Errorf("hoist %v: exit %d, stderr %q; want exit 2, %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+}
