@@ -138,7 +138,7 @@ func decodeError(file string, err error) error {
 		if f := regexp.MustCompile(`^field (\S+) not found in type .*`).FindStringSubmatch(text); f != nil {
 			return &errs.InputError{File: file, Line: line, Field: f[1], Msg: "unknown field"}
 		}
-		text = regexp.MustCompile(`cannot unmarshal !!(\w+) .* into (\S+)`).ReplaceAllString(text, "wrong type: got a $1, want a $2")
+		text = regexp.MustCompile(`cannot unmarshal !!(\w+)(?: .*)? into (\S+)`).ReplaceAllString(text, "wrong type: got a $1, want a $2")
 		return &errs.InputError{File: file, Line: line, Msg: text}
 	}
 	return &errs.InputError{File: file, Msg: "invalid YAML: " + msg}

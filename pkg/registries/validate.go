@@ -44,7 +44,7 @@ func (c *Config) validate() error {
 			return c.errAt(r.Line, field+".domain", "required for provider %s", r.Provider)
 		}
 		r.Prefix = strings.Trim(r.Prefix, "/")
-		if _, err := name.NewRepository(r.repoBase("probe"), name.StrictValidation); err != nil {
+		if _, err := name.NewRepository(r.repoBase("probe/probe"), name.StrictValidation); err != nil {
 			return c.errAt(r.Line, field+".domain", "%q with prefix %q is not a valid repository: %v", r.Domain, r.Prefix, err)
 		}
 		if r.Password != "" && r.PasswordEnv != "" {

@@ -1,0 +1,118 @@
+package pipeline
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+func TestLoadBuildStep(t *testing.T) {
+	const src = `version: "1.0"
+indicators:
+  - defaults: &defaults
+      type: build
+      tag_policy: original
+      build_arguments:
+        GO: "1.26"
+steps:
+  clone:
+    type: git-clone
+    repo: acme/app
+  app:
+    <<: *defaults
+    title: App
+    stage: build
+    image-name: acme/app
+    working-directory: ./src
+    tag: ${{CF_BRANCH_TAG_NORMALIZED}}
+    tags: [v1, "1.0"]
+    registry: prod
+    no_cache: true
+    target: runtime
+    platform: linux/amd64,linux/arm64
+    metadata:
+      set:
+        - qa: pending
+        - owner=team
+    dockerfile:
+      content: |-
+        FROM scratch
+  nested:
+    type: build
+    arguments:
+      image_name: acme/nested
+      disable_push: true
+      build_arguments:
+        - A=1
+        - B=x=y
+`
+	p, err := Load(strings.NewReader(src), "codefresh.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(p.Steps), 3; got != want {
+		t.Fatalf("Load() = %d steps, want %d", got, want)
+	}
+	if p.Steps[0].Type != "git-clone" || p.Steps[0].Build != nil {
+		t.Errorf("step clone = %+v, want a git-clone step with no build", p.Steps[0])
+	}
+	want := &BuildStep{
+		ImageName: "acme/app", WorkingDirectory: "./src", DockerfileContent: "FROM scratch",
+		Tag: "${{CF_BRANCH_TAG_NORMALIZED}}", Tags: []string{"v1", "1.0"}, TagPolicy: "original",
+		Registry: "prod", NoCache: true, BuildArguments: []string{"GO=1.26"}, Target: "runtime",
+		Platform: "linux/amd64,linux/arm64", Metadata: []string{"qa=pending", "owner=team"},
+	}
+	if diff := cmp.Diff(want, p.Steps[1].Build, cmpopts.IgnoreFields(BuildStep{}, "Lines")); diff != "" {
+		t.Errorf("step app (-want +got):\n%s", diff)
+	}
+	if got := p.Steps[1].Build.Lines["image_name"]; got != 16 {
+		t.Errorf("image_name line = %d, want 16", got)
+	}
+	if p.Steps[1].Title != "App" || p.Steps[1].Stage != "build" {
+		t.Errorf("title, stage = %q, %q; want App, build", p.Steps[1].Title, p.Steps[1].Stage)
+	}
+	nested := p.Steps[2].Build
+	if nested.ImageName != "acme/nested" || !nested.DisablePush || !cmp.Equal(nested.BuildArguments, []string{"A=1", "B=x=y"}) {
+		t.Errorf("step nested = %+v", nested)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, src, want string
+	}{
+		{"empty", "", "f.yml: the file is empty"},
+		{"not-a-mapping", "- a\n", "f.yml:1:1: the top level must be a mapping of version, stages and steps"},
+		{"no-steps", "version: '1.0'\n", "f.yml:1:1: steps: missing: a pipeline needs steps"},
+		{"step-not-mapping", "steps:\n  a: 3\n", "f.yml:2:3: steps.a: a step must be a mapping, got \"3\""},
+		{"duplicate-step", "steps:\n  a: {type: build, image_name: x}\n  a: {type: build, image_name: y}\n", "f.yml:3:3: steps.a: step defined twice (first on line 2)"},
+		{"unknown-field", "steps:\n  a:\n    type: build\n    image_name: x\n    tagss: [1]\n", "f.yml:5:5: steps.a.tagss: unknown field (did you mean tags?)"},
+		{"unknown-far", "steps:\n  a:\n    type: build\n    image_name: x\n    zzzzzzzz: 1\n", "f.yml:5:5: steps.a.zzzzzzzz: unknown field"},
+		{"tag-policy", "steps:\n  a:\n    type: build\n    image_name: x\n    tag_policy: upper\n", "f.yml:5:17: steps.a.tag_policy: must be lowercase or original, got \"upper\""},
+		{"tags-mapping", "steps:\n  a:\n    type: build\n    image_name: x\n    tags: {a: b}\n", "f.yml:5:11: steps.a.tags: must be a list of strings, got a mapping"},
+		{"build-arg-no-equals", "steps:\n  a:\n    type: build\n    image_name: x\n    build_arguments: [A]\n", "f.yml:5:23: steps.a.build_arguments: entry \"A\" must be KEY=VALUE"},
+		{"image-name-empty", "steps:\n  a:\n    type: build\n    image_name: ''\n", "f.yml:4:5: steps.a.image_name: required for a build step"},
+		{"dockerfile-bad-key", "steps:\n  a:\n    type: build\n    image_name: x\n    dockerfile: {path: x}\n", "f.yml:5:18: steps.a.dockerfile.path: unknown field (dockerfile takes a path or content:)"},
+		{"metadata-bad", "steps:\n  a:\n    type: build\n    image_name: x\n    metadata: {get: []}\n", "f.yml:5:16: steps.a.metadata.get: unknown field (metadata takes set:)"},
+		{"when-condition", "steps:\n  a:\n    type: build\n    image_name: x\n    when:\n      condition:\n        all:\n          x: 'true'\n", "f.yml:6:7: steps.a.when.condition: not supported yet: hoist evaluates when.branch only"},
+		{"when-bad-regex", "steps:\n  a:\n    type: build\n    image_name: x\n    when:\n      branch:\n        only: ['/(/']\n", "f.yml:7:16: steps.a.when.branch.only: invalid regex /(/: error parsing regexp: missing closing ): `(`"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(strings.NewReader(tc.src), "f.yml")
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("Load() error = %v, want %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestWhenAllows(t *testing.T) {
+	w := &When{BranchOnly: []string{"main", "/^release-.*/i"}, BranchIgnore: []string{"release-old"}}
+	for branch, want := range map[string]bool{"main": true, "RELEASE-1": true, "release-old": false, "feature": false} {
+		if got, why := w.Allows(branch); got != want {
+			t.Errorf("Allows(%q) = %v (%s), want %v", branch, got, why, want)
+		}
+	}
+}
