@@ -1,0 +1,114 @@
+// Command bench measures hoist's own overhead: it builds and pushes one
+// Dockerfile with a warm cache through `hoist build` and through `buildctl
+// build` against the same buildkitd and registry, alternating runs, and
+// prints the medians and their ratio. It also times `hoist --help`.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/hoist-build/hoist/internal/stack"
+)
+
+func main() {
+	hoist := flag.String("hoist", "bin/hoist", "the hoist binary")
+	runs := flag.Int("runs", 15, "timed runs of each tool")
+	flag.Parse()
+	if err := run(*hoist, *runs); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(hoist string, runs int) error {
+	ctx := context.Background()
+	bk, err := stack.StartBuildkitd(ctx)
+	if err != nil {
+		return err
+	}
+	defer bk.Stop()
+	reg, err := stack.StartRegistry(stack.RegistryOptions{})
+	if err != nil {
+		return err
+	}
+	defer reg.Stop()
+	base := reg.Host + "/base/busybox:stable"
+	if _, err := stack.PushBusybox(base, nil); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "hoist-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	files := map[string]string{
+		"Dockerfile":      "ARG BASE\nFROM ${BASE} AS build\nWORKDIR /src\nCOPY . .\nRUN cat *.txt | sha256sum > /sum\nFROM ${BASE}\nCOPY --from=build /sum /sum\nCMD [\"cat\", \"/sum\"]\n",
+		"registries.yaml": "registries:\n  - name: bench\n    domain: " + reg.Host + "\n",
+		"a.txt":           "alpha\n",
+		"b.txt":           "beta\n",
+	}
+	for n, c := range files {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(c), 0o644); err != nil {
+			return err
+		}
+	}
+	hoistCmd := func() *exec.Cmd {
+		return exec.Command(hoist, "build", dir, "--image-name", "bench/hoist", "--tag", "warm", "--registry", "bench",
+			"--build-arg", "BASE="+base, "--registries", filepath.Join(dir, "registries.yaml"), "--builder", bk.Addr, "--progress", "quiet")
+	}
+	buildctlCmd := func() *exec.Cmd {
+		return exec.Command("buildctl", "--addr", bk.Addr, "build", "--frontend", "dockerfile.v0",
+			"--local", "context="+dir, "--local", "dockerfile="+dir, "--opt", "build-arg:BASE="+base,
+			"--output", "type=image,name="+reg.Host+"/bench/buildctl:warm,push=true", "--progress", "quiet")
+	}
+	// Warm the cache and the registry for both.
+	for _, c := range []*exec.Cmd{hoistCmd(), buildctlCmd()} {
+		if out, err := c.CombinedOutput(); err != nil {
+			return fmt.Errorf("%s: %v\n%s", c.Path, err, out)
+		}
+	}
+	var th, tb []time.Duration
+	for i := 0; i < runs; i++ {
+		for _, m := range []struct {
+			cmd func() *exec.Cmd
+			out *[]time.Duration
+		}{{hoistCmd, &th}, {buildctlCmd, &tb}} {
+			c := m.cmd()
+			start := time.Now()
+			if out, err := c.CombinedOutput(); err != nil {
+				return fmt.Errorf("%s: %v\n%s", c.Path, err, out)
+			}
+			*m.out = append(*m.out, time.Since(start))
+		}
+	}
+	var help []time.Duration
+	for i := 0; i < 30; i++ {
+		start := time.Now()
+		if err := exec.Command(hoist, "--help").Run(); err != nil {
+			return err
+		}
+		help = append(help, time.Since(start))
+	}
+	mh, mb := median(th), median(tb)
+	fmt.Printf("warm build+push, %d runs each, same buildkitd and registry:\n", runs)
+	fmt.Printf("  hoist build     median %7.1f ms\n", ms(mh))
+	fmt.Printf("  buildctl build  median %7.1f ms\n", ms(mb))
+	fmt.Printf("  ratio hoist/buildctl   %.3f (overhead %+.1f%%)\n", float64(mh)/float64(mb), 100*(float64(mh)/float64(mb)-1))
+	fmt.Printf("hoist --help, 30 runs: median %.1f ms\n", ms(median(help)))
+	return nil
+}
+
+func median(d []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
