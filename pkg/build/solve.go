@@ -33,8 +33,14 @@ type Request struct {
 	// Platforms are os/arch[/variant] values; empty builds for the builder's own.
 	Platforms []string
 	NoCache   bool
-	// Labels are set on the image config.
+	// Labels are set on the image config, over the Dockerfile's own.
 	Labels map[string]string
+	// TraceLabels are set on the image config where the Dockerfile does not
+	// set the same key.
+	TraceLabels map[string]string
+	// Annotations are set on the manifest, and on the index of a
+	// multi-platform image.
+	Annotations map[string]string
 	// Names are the full references the image gets, e.g. host/repo:tag.
 	Names []string
 	// Push pushes every name; otherwise the image stays in BuildKit.
@@ -143,10 +149,24 @@ func solveOpt(req Request) (*client.SolveOpt, func(), error) {
 		k, v, _ := strings.Cut(kv, "=")
 		attrs["build-arg:"+k] = v
 	}
-	for k, v := range req.Labels {
+	labels, err := req.labels()
+	if err != nil {
+		cleanup()
+		return nil, func() {}, err
+	}
+	for k, v := range labels {
 		attrs["label:"+k] = v
 	}
 	export := map[string]string{}
+	if len(req.Annotations) > 0 {
+		export["oci-mediatypes"] = "true"
+	}
+	for k, v := range req.Annotations {
+		export["annotation."+k] = v
+		if len(req.Platforms) > 1 {
+			export["annotation-index."+k] = v
+		}
+	}
 	if len(req.Names) > 0 {
 		export["name"] = strings.Join(req.Names, ",")
 	}
@@ -171,4 +191,32 @@ func solveOpt(req Request) (*client.SolveOpt, func(), error) {
 			},
 		})},
 	}, cleanup, nil
+}
+
+// labels merges the trace labels the Dockerfile leaves unset with the
+// step's own labels.
+func (req Request) labels() (map[string]string, error) {
+	out := map[string]string{}
+	if len(req.TraceLabels) > 0 {
+		df := []byte(req.DockerfileContent)
+		if len(df) == 0 {
+			var err error
+			if df, err = os.ReadFile(req.Dockerfile); err != nil {
+				return nil, err
+			}
+		}
+		own, err := DockerfileLabels(df, req.Target)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range req.TraceLabels {
+			if !own[k] {
+				out[k] = v
+			}
+		}
+	}
+	for k, v := range req.Labels {
+		out[k] = v
+	}
+	return out, nil
 }

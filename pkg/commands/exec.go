@@ -62,21 +62,20 @@ func (g *globals) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.
 		ProgressOut: cmd.ErrOrStderr(),
 		Out:         cmd.OutOrStdout(),
 	}
-	if dryRun {
-		_, err := runner.Run(cmd.Context(), p, opts, ex)
-		return err
+	if !dryRun && needsBuilder(p) {
+		b, err := build.Connect(cmd.Context(), build.Options{Addr: g.builder, Registries: opts.Registries, Log: cmd.ErrOrStderr()})
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		ex.Builder = b
 	}
-	if !needsBuilder(p) {
-		_, err := runner.Run(cmd.Context(), p, opts, ex)
-		return err
+	results, err := runner.Run(cmd.Context(), p, opts, ex)
+	if g.metadataFile != "" && (err == nil || len(results) > 0) {
+		if werr := runner.WriteMetadata(g.metadataFile, runner.Records(results, err, dryRun)); werr != nil && err == nil {
+			err = werr
+		}
 	}
-	b, err := build.Connect(cmd.Context(), build.Options{Addr: g.builder, Registries: opts.Registries, Log: cmd.ErrOrStderr()})
-	if err != nil {
-		return err
-	}
-	defer b.Close()
-	ex.Builder = b
-	_, err = runner.Run(cmd.Context(), p, opts, ex)
 	return err
 }
 

@@ -23,12 +23,13 @@ const (
 
 // globals are the flags every command shares.
 type globals struct {
-	registries string
-	builder    string
-	progress   string
-	autoPush   string
-	noAutoPush bool
-	vars       []string
+	registries   string
+	builder      string
+	progress     string
+	autoPush     string
+	noAutoPush   bool
+	vars         []string
+	metadataFile string
 }
 
 // NewRoot returns the hoist command tree.
@@ -51,6 +52,7 @@ func NewRoot() *cobra.Command {
 	f.StringVar(&g.autoPush, "auto-push-registry", "", "push every build step without its own registry here (the pipeline's auto-push registry)")
 	f.BoolVar(&g.noAutoPush, "no-auto-push", false, "push no build step that names no registry")
 	f.StringArrayVar(&g.vars, "var", nil, "set a pipeline variable, KEY=VALUE (repeatable)")
+	f.StringVar(&g.metadataFile, "metadata-file", "", "write JSON about every step (references, digest, labels, status) to this file")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return errs.Input("%v", err)
 	})

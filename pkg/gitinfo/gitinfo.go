@@ -64,3 +64,27 @@ func OwnerAndName(url string) (owner, name string) {
 	}
 	return parts[len(parts)-2], parts[len(parts)-1]
 }
+
+// SourceURL turns a remote URL into a browsable https URL with no
+// credentials: https://user:token@host/o/r.git and git@host:o/r.git both
+// become https://host/o/r.
+func SourceURL(remote string) string {
+	u := strings.TrimSuffix(strings.TrimSpace(remote), ".git")
+	if u == "" {
+		return ""
+	}
+	if i := strings.Index(u, "://"); i >= 0 {
+		rest := u[i+3:]
+		if at := strings.LastIndex(strings.SplitN(rest, "/", 2)[0], "@"); at >= 0 {
+			rest = rest[at+1:]
+		}
+		return "https://" + rest
+	}
+	if at := strings.Index(u, "@"); at >= 0 {
+		u = u[at+1:]
+	}
+	if host, path, ok := strings.Cut(u, ":"); ok {
+		return "https://" + host + "/" + path
+	}
+	return ""
+}

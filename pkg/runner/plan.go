@@ -51,6 +51,8 @@ type planner struct {
 	p    *pipeline.Pipeline
 	opts Options
 	vars pipeline.Vars
+	// source is the repository's URL, without credentials.
+	source string
 }
 
 // planStep plans one step with the variables known so far.
@@ -139,11 +141,17 @@ func (pl *planner) planStep(s *pipeline.Step) (*StepPlan, error) {
 			req.Platforms = append(req.Platforms, p)
 		}
 	}
+	req.TraceLabels = pl.trace(sp)
+	req.Annotations = map[string]string{}
+	for k, v := range req.TraceLabels {
+		req.Annotations[k] = v
+	}
 	if len(b.Metadata) > 0 {
 		req.Labels = map[string]string{}
 		for _, kv := range b.Metadata {
 			k, v, _ := strings.Cut(kv, "=")
 			req.Labels[strings.TrimSpace(k)] = v
+			req.Annotations[strings.TrimSpace(k)] = v
 		}
 	}
 	for _, r := range sp.Decision.Registries {
@@ -205,4 +213,26 @@ func knownNames(cfg *registries.Config) string {
 		return strings.Join(names, ", ")
 	}
 	return "none are configured"
+}
+
+// trace returns the traceability metadata of a build: OCI labels and
+// annotations from the CF_* variables, plus hoist's branch, pipeline and
+// build id. Empty values are left out.
+func (pl *planner) trace(sp *StepPlan) map[string]string {
+	m := map[string]string{
+		"org.opencontainers.image.revision": pl.vars["CF_REVISION"],
+		"org.opencontainers.image.source":   pl.source,
+		"org.opencontainers.image.created":  pl.vars["CF_BUILD_TIMESTAMP"],
+		"org.opencontainers.image.version":  sp.Tags[0],
+		"org.opencontainers.image.ref.name": sp.Tags[0],
+		"io.hoist.branch":                   pl.vars["CF_BRANCH"],
+		"io.hoist.pipeline":                 pl.vars["CF_PIPELINE_NAME"],
+		"io.hoist.build-id":                 pl.vars["CF_BUILD_ID"],
+	}
+	for k, v := range m {
+		if v == "" {
+			delete(m, k)
+		}
+	}
+	return m
 }

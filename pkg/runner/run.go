@@ -53,7 +53,8 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 	if ex.Out == nil {
 		ex.Out = io.Discard
 	}
-	pl := &planner{p: p, opts: opts, vars: initialVars(ctx, p, opts)}
+	info := gitinfo.Read(ctx, p.Dir)
+	pl := &planner{p: p, opts: opts, vars: initialVars(info, p, opts), source: gitinfo.SourceURL(info.Origin)}
 	var results []*StepResult
 	for _, s := range p.Steps {
 		sp, err := pl.planStep(s)
@@ -112,17 +113,17 @@ func runBuild(ctx context.Context, res *StepResult, ex Exec) error {
 
 // initialVars are the CF_* variables from git and the environment, with
 // --var values over them.
-func initialVars(ctx context.Context, p *pipeline.Pipeline, opts Options) pipeline.Vars {
-	env := opts.Env
-	if env == nil {
-		env = map[string]string{}
-	}
-	v := pipeline.SystemVars(gitinfo.Read(ctx, p.Dir), env, time.Now())
-	if _, ok := v["CF_PIPELINE_NAME"]; !ok {
-		v["CF_PIPELINE_NAME"] = filepath.Base(p.Dir) + "/" + strings.TrimSuffix(filepath.Base(p.File), filepath.Ext(p.File))
+func initialVars(info gitinfo.Info, p *pipeline.Pipeline, opts Options) pipeline.Vars {
+	given := map[string]string{}
+	for k, val := range opts.Env {
+		given[k] = val
 	}
 	for k, val := range opts.Vars {
-		v[k] = val
+		given[k] = val
+	}
+	v := pipeline.SystemVars(info, given, time.Now())
+	if _, ok := v["CF_PIPELINE_NAME"]; !ok {
+		v["CF_PIPELINE_NAME"] = filepath.Base(p.Dir) + "/" + strings.TrimSuffix(filepath.Base(p.File), filepath.Ext(p.File))
 	}
 	return v
 }

@@ -1,0 +1,91 @@
+package runner
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// StepRecord is one step in the --metadata-file JSON.
+type StepRecord struct {
+	Step string `json:"step"`
+	Type string `json:"type"`
+	// Status is pushed, built, planned (dry run), skipped or failed.
+	Status     string   `json:"status"`
+	Reason     string   `json:"reason,omitempty"`
+	Decision   string   `json:"decision,omitempty"`
+	Rule       int      `json:"rule,omitempty"`
+	Registries []string `json:"registries,omitempty"`
+	References []string `json:"references,omitempty"`
+	Digest     string   `json:"digest,omitempty"`
+	ImageID    string   `json:"image_id,omitempty"`
+	// Labels are the labels hoist set (where the Dockerfile did not).
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// Records turns step results into metadata records; failed names the step
+// that failed, if any.
+func Records(results []*StepResult, failed error, dryRun bool) []StepRecord {
+	var out []StepRecord
+	for i, r := range results {
+		rec := StepRecord{Step: r.Name, Type: r.Type}
+		switch {
+		case r.Skipped != "":
+			rec.Status, rec.Reason = "skipped", r.Skipped
+			out = append(out, rec)
+			continue
+		case failed != nil && i == len(results)-1 && r.Digest == "":
+			rec.Status, rec.Reason = "failed", failed.Error()
+		case dryRun:
+			rec.Status = "planned"
+		case r.Decision.Push():
+			rec.Status = "pushed"
+		default:
+			rec.Status = "built"
+		}
+		rec.Decision, rec.Rule = r.Decision.String(), int(r.Decision.Rule)
+		for _, reg := range r.Decision.Registries {
+			rec.Registries = append(rec.Registries, reg.Name)
+		}
+		rec.References, rec.Digest, rec.ImageID = r.Refs, r.Digest, r.ConfigDigest
+		rec.Labels = map[string]string{}
+		for k, v := range r.Request.TraceLabels {
+			rec.Labels[k] = v
+		}
+		for k, v := range r.Request.Labels {
+			rec.Labels[k] = v
+		}
+		rec.Annotations = r.Request.Annotations
+		out = append(out, rec)
+	}
+	return out
+}
+
+// WriteMetadata writes the records as JSON to path, atomically: a reader
+// never sees a half-written file.
+func WriteMetadata(path string, records []StepRecord) error {
+	data, err := json.MarshalIndent(struct {
+		Steps []StepRecord `json:"steps"`
+	}{records}, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("writing metadata file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing metadata file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing metadata file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("writing metadata file: %w", err)
+	}
+	return nil
+}
