@@ -165,3 +165,22 @@ func (i *Integration) Tag(image, tag string) (name.Tag, error) {
 	}
 	return t, nil
 }
+
+// RepositoryAt returns the repository at path on the integration's domain,
+// with no prefix added (for paths a catalog lists).
+func (i *Integration) RepositoryAt(path string) (name.Repository, error) {
+	opts := []name.Option{name.StrictValidation}
+	if i.Insecure {
+		opts = append(opts, name.Insecure)
+	}
+	return name.NewRepository(i.Domain+"/"+path, opts...)
+}
+
+// ImageName returns the image name of a repository path: the path with the
+// integration's prefix taken off.
+func (i *Integration) ImageName(path string) string {
+	if i.Prefix != "" {
+		return strings.TrimPrefix(path, i.Prefix+"/")
+	}
+	return path
+}

@@ -1,0 +1,82 @@
+package commands
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/images"
+	"github.com/hoist-build/hoist/pkg/registries"
+)
+
+func newImagesInspectCmd(g *globals) *cobra.Command {
+	var output string
+	cmd := &cobra.Command{
+		Use:   "inspect REF",
+		Short: "Show where one image is stored, in every registry, and which commit made it",
+		Example: `  hoist images inspect quickstart/app:main
+  hoist images inspect sha256:3e6fb9855fc4...
+  hoist images inspect 127.0.0.1:5000/demo/quickstart/app:latest -o json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if output != "text" && output != "json" {
+				return errs.Input("-o %s: want text or json", output)
+			}
+			cfg, err := g.loadRegistries()
+			if err != nil {
+				return err
+			}
+			im, warns, err := images.Inspect(cmd.Context(), cfg, registries.NewCredentials(cfg, ""), args[0])
+			for _, w := range warns {
+				fmt.Fprintf(cmd.ErrOrStderr(), "hoist: warning: %s\n", w)
+			}
+			if err != nil {
+				return err
+			}
+			if output == "json" {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetIndent("", "  ")
+				return enc.Encode(im)
+			}
+			printInspect(cmd.OutOrStdout(), im)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output: text or json")
+	return cmd
+}
+
+func printInspect(w io.Writer, im *images.Image) {
+	fmt.Fprintf(w, "image:      %s\n", im.Name)
+	fmt.Fprintf(w, "digest:     %s\n", im.Digest)
+	fmt.Fprintf(w, "platforms:  %s\n", orDash(strings.Join(im.Platforms, ", ")))
+	fmt.Fprintf(w, "created:    %s\n", created(im.Created))
+	fmt.Fprintf(w, "size:       %s\n", size(im.Size))
+	fmt.Fprintln(w, "stored in:")
+	for _, l := range im.Locations {
+		fmt.Fprintf(w, "  %-12s %s  tags: %s\n", l.Registry, l.Repository, orDash(strings.Join(l.Tags, ", ")))
+	}
+	for _, kv := range [][2]string{
+		{"revision", "org.opencontainers.image.revision"}, {"branch", "io.hoist.branch"},
+		{"pipeline", "io.hoist.pipeline"}, {"build id", "io.hoist.build-id"},
+		{"source", "org.opencontainers.image.source"}, {"version", "org.opencontainers.image.version"},
+	} {
+		fmt.Fprintf(w, "%-11s %s\n", kv[0]+":", orDash(im.Meta(kv[1])))
+	}
+	if len(im.Labels) > 0 {
+		fmt.Fprintln(w, "labels:")
+		keys := make([]string, 0, len(im.Labels))
+		for k := range im.Labels {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "  %s=%s\n", k, im.Labels[k])
+		}
+	}
+}

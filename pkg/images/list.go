@@ -1,0 +1,289 @@
+package images
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/registries"
+)
+
+// Options select what List shows.
+type Options struct {
+	// Repos are image names (without domain or prefix) to list; empty
+	// lists every repository the registries' catalogs show.
+	Repos []string
+	// Registries are integration names; empty means all.
+	Registries []string
+	// Concurrency bounds the requests in flight per registry; 16 when 0.
+	Concurrency int
+}
+
+// Listing is the result of List.
+type Listing struct {
+	Images []*Image
+	// Warnings are one line per registry that could not be listed.
+	Warnings []string
+}
+
+// ErrAllFailed is returned when no registry could be listed.
+var ErrAllFailed = errors.New("no registry could be listed")
+
+// List lists images across the selected registries, concurrently. One
+// registry's failure is a warning; all failing is an error.
+func List(ctx context.Context, cfg *registries.Config, creds *registries.Credentials, opts Options) (*Listing, error) {
+	regs, err := selectRegistries(cfg, opts.Registries)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 16
+	}
+	s := &session{creds: creds, details: map[string]*detailsEntry{}}
+	found := make([][]*found, len(regs))
+	warnings := make([]string, len(regs))
+	var wg sync.WaitGroup
+	for i, r := range regs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f, err := s.listRegistry(ctx, r, opts)
+			if err != nil {
+				warnings[i] = err.Error()
+				return
+			}
+			found[i] = f
+		}()
+	}
+	wg.Wait()
+	l := &Listing{}
+	failed := 0
+	for _, w := range warnings {
+		if w != "" {
+			l.Warnings = append(l.Warnings, w)
+			failed++
+		}
+	}
+	if failed == len(regs) && failed > 0 {
+		return l, fmt.Errorf("%w: %s", ErrAllFailed, strings.Join(l.Warnings, "; "))
+	}
+	l.Images = group(found)
+	return l, nil
+}
+
+func selectRegistries(cfg *registries.Config, names []string) ([]*registries.Integration, error) {
+	if cfg == nil || len(cfg.Registries) == 0 {
+		return nil, errs.Input("no registries are configured: give --registries")
+	}
+	if len(names) == 0 {
+		return cfg.Registries, nil
+	}
+	var out []*registries.Integration
+	for _, n := range names {
+		r, ok := cfg.Get(n)
+		if !ok {
+			return nil, errs.Input("--registry %s: unknown registry (known: %s)", n, strings.Join(cfg.Names(), ", "))
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// found is one image digest in one repository of one registry.
+type found struct {
+	reg    *registries.Integration
+	repo   name.Repository
+	digest string
+	tags   []string
+	*details
+}
+
+// session holds what one command learns: pullers per registry and image
+// details per digest, fetched once.
+type session struct {
+	creds   *registries.Credentials
+	mu      sync.Mutex
+	details map[string]*detailsEntry
+}
+
+func (s *session) puller(ctx context.Context, r *registries.Integration) (*remote.Puller, error) {
+	t, err := r.Transport()
+	if err != nil {
+		return nil, err
+	}
+	return remote.NewPuller(remote.WithContext(ctx), remote.WithAuthFromKeychain(s.creds), remote.WithTransport(t))
+}
+
+// repositories returns the repositories to list in r.
+func (s *session) repositories(ctx context.Context, p *remote.Puller, r *registries.Integration, repos []string) ([]name.Repository, error) {
+	var out []name.Repository
+	if len(repos) > 0 {
+		for _, image := range repos {
+			repo, err := r.Repository(image)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, repo)
+		}
+		return out, nil
+	}
+	reg, err := name.NewRegistry(r.Domain, registryOpts(r)...)
+	if err != nil {
+		return nil, err
+	}
+	paths, err := p.Catalog(ctx, reg)
+	var terr *transport.Error
+	if err != nil && !errors.As(err, &terr) {
+		return nil, registries.Explain(r, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("registry %s does not list its repositories (_catalog: %v); name a REPO to list", r, shortErr(err))
+	}
+	for _, path := range paths {
+		if r.Prefix != "" && !strings.HasPrefix(path, r.Prefix+"/") {
+			continue
+		}
+		repo, err := r.RepositoryAt(path)
+		if err != nil {
+			continue
+		}
+		out = append(out, repo)
+	}
+	return out, nil
+}
+
+func registryOpts(r *registries.Integration) []name.Option {
+	if r.Insecure {
+		return []name.Option{name.Insecure}
+	}
+	return nil
+}
+
+// listRegistry lists every image in the selected repositories of r.
+func (s *session) listRegistry(ctx context.Context, r *registries.Integration, opts Options) ([]*found, error) {
+	p, err := s.puller(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	repos, err := s.repositories(ctx, p, r, opts.Repos)
+	if err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	var out []*found
+	eg, ectx := errgroup.WithContext(ctx)
+	eg.SetLimit(opts.Concurrency)
+	for _, repo := range repos {
+		eg.Go(func() error {
+			f, err := s.listRepo(ectx, p, r, repo, opts.Concurrency)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			out = append(out, f...)
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := eg.Wait(); err != nil {
+		return nil, registries.Explain(r, err)
+	}
+	return out, nil
+}
+
+// listRepo lists the tags of repo and groups them by digest.
+func (s *session) listRepo(ctx context.Context, p *remote.Puller, r *registries.Integration, repo name.Repository, limit int) ([]*found, error) {
+	tags, err := p.List(ctx, repo)
+	if err != nil {
+		var terr *transport.Error
+		if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
+			return nil, nil // a named REPO that this registry does not have
+		}
+		return nil, err
+	}
+	digests := make([]string, len(tags))
+	eg, ectx := errgroup.WithContext(ctx)
+	eg.SetLimit(limit)
+	for i, t := range tags {
+		eg.Go(func() error {
+			desc, err := p.Head(ectx, repo.Tag(t))
+			if err != nil {
+				return err
+			}
+			digests[i] = desc.Digest.String()
+			return nil
+		})
+	}
+	if err := eg.Wait(); err != nil {
+		return nil, err
+	}
+	byDigest := map[string]*found{}
+	var out []*found
+	for i, d := range digests {
+		f := byDigest[d]
+		if f == nil {
+			det, err := s.detailsOf(ctx, p, repo, d)
+			if err != nil {
+				return nil, err
+			}
+			f = &found{reg: r, repo: repo, digest: d, details: det}
+			byDigest[d] = f
+			out = append(out, f)
+		}
+		f.tags = append(f.tags, tags[i])
+	}
+	return out, nil
+}
+
+// group joins what was found into images: one per image name and digest,
+// with every registry and repository that holds it.
+func group(found [][]*found) []*Image {
+	byKey := map[string]*Image{}
+	var out []*Image
+	for _, perReg := range found {
+		for _, f := range perReg {
+			imageName := f.reg.ImageName(f.repo.RepositoryStr())
+			key := imageName + "@" + f.digest
+			im := byKey[key]
+			if im == nil {
+				im = &Image{Name: imageName, Digest: f.digest, MediaType: f.mediaType, Platforms: f.platforms,
+					Created: f.created, Size: f.size, Labels: f.labels, Annotations: f.annotations}
+				byKey[key] = im
+				out = append(out, im)
+			}
+			sort.Strings(f.tags)
+			im.Locations = append(im.Locations, Location{Registry: f.reg.Name, Repository: f.repo.Name(), Tags: f.tags})
+		}
+	}
+	for _, im := range out {
+		sort.Slice(im.Locations, func(i, j int) bool { return im.Locations[i].Registry < im.Locations[j].Registry })
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		if !out[i].Created.Equal(out[j].Created) {
+			return out[i].Created.After(out[j].Created)
+		}
+		return out[i].Digest < out[j].Digest
+	})
+	return out
+}
+
+func shortErr(err error) string {
+	var terr *transport.Error
+	if errors.As(err, &terr) {
+		return fmt.Sprintf("HTTP %d", terr.StatusCode)
+	}
+	return err.Error()
+}

@@ -1,0 +1,91 @@
+package images
+
+import (
+	"strings"
+	"time"
+)
+
+// Location is one repository that holds an image.
+type Location struct {
+	// Registry is the integration's name.
+	Registry string `json:"registry"`
+	// Repository is the full repository, domain included.
+	Repository string   `json:"repository"`
+	Tags       []string `json:"tags"`
+}
+
+// Image is one image, by digest, with every place that stores it.
+type Image struct {
+	// Name is the image name: the repository path without the domain and
+	// the integration's prefix.
+	Name      string     `json:"name"`
+	Digest    string     `json:"digest"`
+	MediaType string     `json:"media_type"`
+	Platforms []string   `json:"platforms,omitempty"`
+	Created   time.Time  `json:"created,omitzero"`
+	Size      int64      `json:"size"`
+	Locations []Location `json:"locations"`
+	// Labels are the image config's labels (the first platform's for an index).
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// Trace keys that hoist writes at build time.
+const (
+	keyRevision = "org.opencontainers.image.revision"
+	keyBranch   = "io.hoist.branch"
+	keyPipeline = "io.hoist.pipeline"
+	keyBuildID  = "io.hoist.build-id"
+	keySource   = "org.opencontainers.image.source"
+)
+
+// Meta returns a traceability value from the annotations, else the labels.
+func (im *Image) Meta(key string) string {
+	if v := im.Annotations[key]; v != "" {
+		return v
+	}
+	return im.Labels[key]
+}
+
+// Revision is the commit that built the image, if recorded.
+func (im *Image) Revision() string { return im.Meta(keyRevision) }
+
+// Branch is the branch that built the image, if recorded.
+func (im *Image) Branch() string { return im.Meta(keyBranch) }
+
+// Tags is every tag of the image in every location, without repeats.
+func (im *Image) Tags() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range im.Locations {
+		for _, t := range l.Tags {
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// Registries lists the integrations that hold the image.
+func (im *Image) Registries() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range im.Locations {
+		if !seen[l.Registry] {
+			seen[l.Registry] = true
+			out = append(out, l.Registry)
+		}
+	}
+	return out
+}
+
+// ShortDigest is the first 12 hex digits of the digest.
+func (im *Image) ShortDigest() string {
+	d := strings.TrimPrefix(im.Digest, "sha256:")
+	if len(d) > 12 {
+		d = d[:12]
+	}
+	return d
+}
