@@ -57,6 +57,11 @@ func TestBadInput(t *testing.T) {
 			want:  "hoist: FILE:5: steps.app.image_name: image name \"Team/App\" in registry \"a\" (REGA): repository can only contain the characters `abcdefghijklmnopqrstuvwxyz0123456789_-./`: team-a/Team/App\n",
 		},
 		{
+			name:  "bad-tag",
+			files: map[string]string{"Dockerfile": "FROM scratch\n", "codefresh.yml": "version: \"1.0\"\nsteps:\n  app:\n    type: build\n    image_name: x\n    tag: a:b\n"},
+			want:  "hoist: FILE:6: steps.app.tag: invalid tag \"a:b\": tags are up to 128 letters, digits, _, . and -, not starting with . or -\n",
+		},
+		{
 			name:  "registries-unknown-field",
 			files: map[string]string{"codefresh.yml": "version: \"1.0\"\nsteps: {}\n", "registries.yaml": "registries:\n  - name: a\n    domain: 127.0.0.1:1\n    passwrd: x\n"},
 			regs:  "registries.yaml",
@@ -100,10 +105,65 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"run", "--bogus"}, "hoist: unknown flag: --bogus\n"},
 		{[]string{"run", "-f", "/nonexistent/codefresh.yml"}, "hoist: /nonexistent/codefresh.yml: pipeline file not found\n"},
 		{[]string{"run", "--var", "NOEQUALS"}, "hoist: --var \"NOEQUALS\": want KEY=VALUE\n"},
+		{[]string{"run", "--progress", "fancy"}, "hoist: --progress fancy: want auto, tty, plain, rawjson or quiet\n"},
 	} {
 		r := hoist(t, tc.args...)
 		if r.code != 2 || r.stderr != tc.want {
 			t.Errorf("hoist %v: exit %d, stderr %q; want exit 2, %q", tc.args, r.code, r.stderr, tc.want)
 		}
+	}
+}
+
+// TestLaterStepBadBuildsNothing: a mistake in the second step is found
+// before the first step builds or pushes anything.
+func TestLaterStepBadBuildsNothing(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"Dockerfile": "ARG BASE\nFROM ${BASE}\n",
+		"codefresh.yml": `version: "1.0"
+steps:
+  first:
+    type: build
+    image_name: e2e/first-of-two
+    tag: v1
+    build_arguments:
+      - BASE=${{BASE}}
+  second:
+    type: build
+    image_name: e2e/second
+    registry: nope
+`,
+	})
+	file := filepath.Join(dir, "codefresh.yml")
+	r := hoist(t, "run", "-f", file, "--registries", registriesFile(t, ""), "--builder", bk.Addr, "--var", "BASE="+baseImage)
+	want := "hoist: " + file + ":12: steps.second.registry: unknown registry \"nope\" (known: a, b, secure)\n"
+	if r.code != 2 || r.stderr != want {
+		t.Errorf("exit %d, stderr %q; want exit 2, %q", r.code, r.stderr, want)
+	}
+	if d := digestOf(t, regA.Host+"/team-a/e2e/first-of-two:v1", nil); d != "" {
+		t.Errorf("the first step was pushed (%s) although the second is invalid", d)
+	}
+}
+
+// TestCloneStepVariable: ${{main_clone}} names the repository's folder, as
+// in Codefresh, though hoist skips the git-clone step itself.
+func TestCloneStepVariable(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"app/Dockerfile": "FROM scratch\n",
+		"codefresh.yml": `version: "1.0"
+steps:
+  main_clone:
+    type: git-clone
+    repo: acme/app
+  app:
+    type: build
+    image_name: e2e/clone
+    working_directory: ${{main_clone}}/app
+    tag: v1
+`,
+	})
+	r := mustHoist(t, "run", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", registriesFile(t, ""), "--dry-run")
+	want := "step main_clone: skipped: git-clone steps are not run by hoist\nstep app: push to \"a\" (rule 5: the account's default registry)\n  " + regA.Host + "/team-a/e2e/clone:v1\n"
+	if r.stdout != want {
+		t.Errorf("stdout = %q, want %q", r.stdout, want)
 	}
 }

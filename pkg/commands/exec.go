@@ -29,6 +29,11 @@ func (g *globals) loadRegistries() (*registries.Config, error) {
 
 // options gathers the run options the shared flags give.
 func (g *globals) options() (runner.Options, error) {
+	switch g.progress {
+	case "auto", "tty", "plain", "rawjson", "quiet":
+	default:
+		return runner.Options{}, errs.Input("--progress %s: want auto, tty, plain, rawjson or quiet", g.progress)
+	}
 	if g.autoPush != "" && g.noAutoPush {
 		return runner.Options{}, errs.Input("--auto-push-registry and --no-auto-push exclude each other")
 	}

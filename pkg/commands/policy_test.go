@@ -90,7 +90,7 @@ func TestPolicyUsersDecide(t *testing.T) {
 	})
 	regs := registriesFile(t, "auto_push:\n  mode: users-decide\n")
 	r := hoist(t, "run", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", regs, "--builder", bk.Addr)
-	want := "hoist: step app: the account's auto_push mode is users-decide, so the step must set registry or disable_push\n"
+	want := "hoist: " + filepath.Join(dir, "codefresh.yml") + ":3: steps.app: the account's auto_push mode is users-decide, so the step must set registry or disable_push\n"
 	if r.code != 2 || r.stderr != want {
 		t.Errorf("exit %d, stderr %q; want exit 2, %q", r.code, r.stderr, want)
 	}

@@ -17,6 +17,8 @@ type Info struct {
 	CommitAuthor  string
 	// Origin is the URL of the remote named origin.
 	Origin string
+	// TopLevel is the checkout's top folder.
+	TopLevel string
 }
 
 // Read asks git about the checkout that holds dir. Outside a checkout, or
@@ -41,6 +43,7 @@ func Read(ctx context.Context, dir string) Info {
 	info.CommitMessage = run("log", "-1", "--format=%s")
 	info.CommitAuthor = run("log", "-1", "--format=%an")
 	info.Origin = run("config", "--get", "remote.origin.url")
+	info.TopLevel = run("rev-parse", "--show-toplevel")
 	return info
 }
 

@@ -200,7 +200,7 @@ func (l *loader) keyValues(v *yaml.Node, field string) ([]string, error) {
 	}
 	for i, s := range list {
 		if !strings.Contains(s, "=") {
-			return nil, l.errf(resolve(v.Content[i]), field, "entry %q must be KEY=VALUE", s)
+			return nil, l.errf(resolveAt(v, i), field, "entry %q must be KEY=VALUE", s)
 		}
 	}
 	return list, nil

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -79,13 +80,16 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 	return p, nil
 }
 
+// quoted matches the values YAML's messages quote; they may be secrets.
+var quoted = regexp.MustCompile("`[^`]*`|'[^']*'")
+
 func yamlError(file string, err error) error {
-	msg := err.Error()
+	msg := quoted.ReplaceAllString(err.Error(), "a value")
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return &errs.InputError{File: file, Line: line, Msg: "invalid YAML: " + m[2]}
 	}
-	return &errs.InputError{File: file, Msg: "invalid YAML: " + msg}
+	return &errs.InputError{File: file, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 }
 
 type loader struct {

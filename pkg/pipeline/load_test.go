@@ -90,6 +90,8 @@ func TestLoadErrors(t *testing.T) {
 		{"duplicate-step", "steps:\n  a: {type: build, image_name: x}\n  a: {type: build, image_name: y}\n", "f.yml:3:3: steps.a: step defined twice (first on line 2)"},
 		{"unknown-field", "steps:\n  a:\n    type: build\n    image_name: x\n    tagss: [1]\n", "f.yml:5:5: steps.a.tagss: unknown field (did you mean tags?)"},
 		{"unknown-far", "steps:\n  a:\n    type: build\n    image_name: x\n    zzzzzzzz: 1\n", "f.yml:5:5: steps.a.zzzzzzzz: unknown field"},
+		{"build-arg-scalar", "steps:\n  a:\n    type: build\n    image_name: x\n    build_arguments: FOO\n", "f.yml:5:22: steps.a.build_arguments: entry \"FOO\" must be KEY=VALUE"},
+		{"secret-in-anchor", "steps:\n  a:\n    type: build\n    image_name: *Sup3rSecret\n", "f.yml: invalid YAML: unknown anchor a value referenced"},
 		{"tag-policy", "steps:\n  a:\n    type: build\n    image_name: x\n    tag_policy: upper\n", "f.yml:5:17: steps.a.tag_policy: must be lowercase or original, got \"upper\""},
 		{"tags-mapping", "steps:\n  a:\n    type: build\n    image_name: x\n    tags: {a: b}\n", "f.yml:5:11: steps.a.tags: must be a list of strings, got a mapping"},
 		{"build-arg-no-equals", "steps:\n  a:\n    type: build\n    image_name: x\n    build_arguments: [A]\n", "f.yml:5:23: steps.a.build_arguments: entry \"A\" must be KEY=VALUE"},

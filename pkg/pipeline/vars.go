@@ -53,12 +53,15 @@ func (b *BuildStep) Expand(file, path string, v Vars) (*BuildStep, error) {
 		}
 		return res, nil
 	}
-	for field, s := range map[string]*string{
-		"image_name": &out.ImageName, "working_directory": &out.WorkingDirectory,
-		"dockerfile": &out.Dockerfile, "tag": &out.Tag, "registry": &out.Registry,
-		"target": &out.Target, "platform": &out.Platform,
+	for _, f := range []struct {
+		name string
+		s    *string
+	}{
+		{"working_directory", &out.WorkingDirectory}, {"dockerfile", &out.Dockerfile},
+		{"image_name", &out.ImageName}, {"tag", &out.Tag}, {"registry", &out.Registry},
+		{"target", &out.Target}, {"platform", &out.Platform},
 	} {
-		if err := one(field, s); err != nil {
+		if err := one(f.name, f.s); err != nil {
 			return nil, err
 		}
 	}

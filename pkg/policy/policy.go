@@ -73,6 +73,10 @@ func (d Decision) String() string {
 	return fmt.Sprintf("push to %s (%s)", strings.Join(names, ", "), d.Rule)
 }
 
+// ErrUndecided is returned for a step that sets neither registry nor
+// disable_push when the account's auto_push mode is users-decide.
+var ErrUndecided = &errs.InputError{Msg: "the account's auto_push mode is users-decide, so the step must set registry or disable_push"}
+
 // Decide applies the auto-push policy to a build step. Names that are not
 // in cfg, and a users-decide account with a step that decides nothing, are
 // input errors. cfg may be nil: no registries at all.
@@ -110,7 +114,7 @@ func Decide(step Step, pipe Pipeline, cfg *registries.Config) (Decision, error) 
 	case registries.AutoPushNever:
 		return Decision{Rule: RuleAccountAutoPush}, nil
 	case registries.AutoPushUsersDecide:
-		return Decision{}, errs.Input("step %s: the account's auto_push mode is users-decide, so the step must set registry or disable_push", step.Name)
+		return Decision{}, ErrUndecided
 	}
 	if cfg.AutoPush.Registry != "" {
 		r, err := get(cfg.AutoPush.Registry, "auto_push.registry")

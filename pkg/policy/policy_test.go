@@ -54,7 +54,7 @@ func TestDecide(t *testing.T) {
 
 func TestDecideErrors(t *testing.T) {
 	if _, err := Decide(Step{Name: "app"}, Pipeline{}, config(t, "auto_push: {mode: users-decide}\n")); err == nil ||
-		err.Error() != "step app: the account's auto_push mode is users-decide, so the step must set registry or disable_push" {
+		err != ErrUndecided {
 		t.Errorf("users-decide: %v", err)
 	}
 	if _, err := Decide(Step{Name: "app"}, Pipeline{Registry: "zz"}, config(t, "")); err == nil ||

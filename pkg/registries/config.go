@@ -26,6 +26,8 @@ type Config struct {
 	// Caching names the caching registry for BuildKit's layer cache.
 	Caching  string   `yaml:"caching"`
 	AutoPush AutoPush `yaml:"auto_push"`
+	// lines are the lines of the top-level keys.
+	lines map[string]int
 }
 
 // Auto-push modes of the account.
@@ -129,8 +131,11 @@ func Load(r io.Reader, file string) (*Config, error) {
 	return c, nil
 }
 
+// quoted matches the values YAML's messages quote; they may be secrets.
+var quoted = regexp.MustCompile("`[^`]*`|'[^']*'")
+
 func decodeError(file string, err error) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg := quoted.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), "a value")
 	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
@@ -146,6 +151,7 @@ func decodeError(file string, err error) error {
 
 // setLines records where each integration and the auto_push block start.
 func (c *Config) setLines(doc *yaml.Node) {
+	c.lines = map[string]int{}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return
 	}
@@ -155,12 +161,13 @@ func (c *Config) setLines(doc *yaml.Node) {
 		switch k.Value {
 		case "registries":
 			for j, item := range v.Content {
-				if j < len(c.Registries) {
+				if j < len(c.Registries) && c.Registries[j] != nil {
 					c.Registries[j].Line = item.Line
 				}
 			}
 		case "auto_push":
 			c.AutoPush.Line = k.Line
 		}
+		c.lines[k.Value] = k.Line
 	}
 }

@@ -43,6 +43,12 @@ func (c *Config) validate() error {
 		if r.Domain == "" {
 			return c.errAt(r.Line, field+".domain", "required for provider %s", r.Provider)
 		}
+		if strings.Contains(r.Domain, "/") {
+			return c.errAt(r.Line, field+".domain", "%q must be a host[:port] only, with no scheme or path (put paths in prefix)", r.Domain)
+		}
+		if (r.Password != "" || r.PasswordEnv != "") && r.Username == "" {
+			return c.errAt(r.Line, field+".username", "required with password or password_env")
+		}
 		r.Prefix = strings.Trim(r.Prefix, "/")
 		if _, err := name.NewRepository(r.repoBase("probe/probe"), name.StrictValidation); err != nil {
 			return c.errAt(r.Line, field+".domain", "%q with prefix %q is not a valid repository: %v", r.Domain, r.Prefix, err)
@@ -71,15 +77,15 @@ func (c *Config) validate() error {
 	if c.Default == "" && len(c.Registries) > 0 {
 		c.Default = c.Registries[0].Name
 	} else if c.Default != "" && seen[c.Default] == nil {
-		return c.errAt(0, "default", "unknown registry %q", c.Default)
+		return c.errAt(c.lines["default"], "default", "unknown registry %q", c.Default)
 	}
 	if c.Caching != "" {
 		r := seen[c.Caching]
 		if r == nil {
-			return c.errAt(0, "caching", "unknown registry %q", c.Caching)
+			return c.errAt(c.lines["caching"], "caching", "unknown registry %q", c.Caching)
 		}
 		if r.Provider == "dockerhub" {
-			return c.errAt(0, "caching", "%q is a dockerhub registry, which cannot be a caching registry", c.Caching)
+			return c.errAt(c.lines["caching"], "caching", "%q is a dockerhub registry, which cannot be a caching registry", c.Caching)
 		}
 	}
 	switch c.AutoPush.Mode {

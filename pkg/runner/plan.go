@@ -1,10 +1,13 @@
 package runner
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/hoist-build/hoist/pkg/build"
 	"github.com/hoist-build/hoist/pkg/errs"
@@ -53,6 +56,8 @@ type planner struct {
 	vars pipeline.Vars
 	// source is the repository's URL, without credentials.
 	source string
+	// repoRoot is the checkout's top folder, what git-clone steps stand for.
+	repoRoot string
 }
 
 // planStep plans one step with the variables known so far.
@@ -66,6 +71,10 @@ func (pl *planner) planStep(s *pipeline.Step) (*StepPlan, error) {
 			sp.Skipped = "parallel blocks are not run yet"
 		default:
 			sp.Skipped = fmt.Sprintf("%s steps are not run by hoist", s.Type)
+		}
+		if _, set := pl.vars[s.Name]; s.Type == "git-clone" && !set {
+			// As in Codefresh, ${{clone_step}} is the cloned repository's folder.
+			pl.vars[s.Name] = pl.repoRoot
 		}
 		return sp, nil
 	}
@@ -98,8 +107,16 @@ func (pl *planner) planStep(s *pipeline.Step) (*StepPlan, error) {
 		}
 	}
 	sp.Decision, err = policy.Decide(policy.Step{Name: s.Name, DisablePush: b.DisablePush, Registries: regs}, pl.opts.Pipeline, pl.opts.Registries)
+	if errors.Is(err, policy.ErrUndecided) {
+		return nil, &errs.InputError{File: pl.p.File, Line: s.Line, Field: path, Msg: err.Error()}
+	}
 	if err != nil {
 		return nil, err
+	}
+	for _, t := range sp.Tags {
+		if _, err := name.NewTag("hoist.invalid/x:"+t, name.StrictValidation); err != nil {
+			return nil, at("tag", "invalid tag %q: tags are up to 128 letters, digits, _, . and -, not starting with . or -", t)
+		}
 	}
 	if sp.Refs, err = refs(sp); err != nil {
 		return nil, at("image_name", "%v", err)
@@ -192,7 +209,11 @@ func refs(sp *StepPlan) ([]string, error) {
 	var out []string
 	if !sp.Decision.Push() {
 		for _, t := range sp.Tags {
-			out = append(out, sp.Image+":"+t)
+			ref, err := name.NewTag(sp.Image + ":" + t)
+			if err != nil {
+				return nil, fmt.Errorf("image name %q: %v", sp.Image, err)
+			}
+			out = append(out, ref.Repository.RepositoryStr()+":"+t)
 		}
 		return out, nil
 	}

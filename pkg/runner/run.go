@@ -54,7 +54,33 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 		ex.Out = io.Discard
 	}
 	info := gitinfo.Read(ctx, p.Dir)
-	pl := &planner{p: p, opts: opts, vars: initialVars(info, p, opts), source: gitinfo.SourceURL(info.Origin)}
+	root := info.TopLevel
+	if root == "" {
+		root = p.Dir
+	}
+	base := initialVars(info, p, opts)
+	newPlanner := func() *planner {
+		vars := pipeline.Vars{}
+		for k, v := range base {
+			vars[k] = v
+		}
+		return &planner{p: p, opts: opts, vars: vars, source: gitinfo.SourceURL(info.Origin), repoRoot: root}
+	}
+	if !ex.DryRun {
+		// Check every step before building any, so a mistake in a later
+		// step leaves nothing half done.
+		check := newPlanner()
+		for _, s := range p.Steps {
+			sp, err := check.planStep(s)
+			if err != nil {
+				return nil, err
+			}
+			if sp.Skipped == "" {
+				check.setOutputs(&StepResult{StepPlan: sp}, "<digest of "+sp.Name+">", "<image id of "+sp.Name+">")
+			}
+		}
+	}
+	pl := newPlanner()
 	var results []*StepResult
 	for _, s := range p.Steps {
 		sp, err := pl.planStep(s)
