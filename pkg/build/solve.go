@@ -47,8 +47,9 @@ type Request struct {
 	Push bool
 	// Insecure allows plain HTTP and unverified TLS for the push.
 	Insecure bool
-	// Auth returns registry credentials for a host; nil means anonymous.
-	Auth func(host string) (types.AuthConfig, error)
+	// Auth returns registry credentials for a host and the token scopes the
+	// registry asks for; nil means anonymous.
+	Auth func(host string, scopes []string) (types.AuthConfig, error)
 	// Progress is the display mode: auto, tty, plain, rawjson or quiet.
 	Progress string
 	// ProgressOut receives the progress display; os.Stderr when nil.
@@ -178,7 +179,7 @@ func solveOpt(req Request) (*client.SolveOpt, func(), error) {
 	}
 	auth := req.Auth
 	if auth == nil {
-		auth = func(string) (types.AuthConfig, error) { return types.AuthConfig{}, nil }
+		auth = func(string, []string) (types.AuthConfig, error) { return types.AuthConfig{}, nil }
 	}
 	return &client.SolveOpt{
 		Frontend:      "dockerfile.v0",
@@ -186,8 +187,8 @@ func solveOpt(req Request) (*client.SolveOpt, func(), error) {
 		LocalMounts:   map[string]fsutil.FS{"context": ctxFS, "dockerfile": dfFS},
 		Exports:       []client.ExportEntry{{Type: client.ExporterImage, Attrs: export}},
 		Session: []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
-			AuthConfigProvider: func(_ context.Context, host string, _ []string, _ authprovider.ExpireCachedAuthCheck) (types.AuthConfig, error) {
-				return auth(host)
+			AuthConfigProvider: func(_ context.Context, host string, scopes []string, _ authprovider.ExpireCachedAuthCheck) (types.AuthConfig, error) {
+				return auth(host, scopes)
 			},
 		})},
 	}, cleanup, nil

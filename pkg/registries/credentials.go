@@ -3,6 +3,7 @@ package registries
 import (
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/docker/cli/cli/config"
@@ -52,8 +53,29 @@ func normalizeHost(host string) string {
 // Lookup returns the credentials for a registry host; an empty AuthConfig
 // means anonymous.
 func (c *Credentials) Lookup(host string) (types.AuthConfig, error) {
+	return c.LookupRepo(host, "")
+}
+
+// LookupScopes returns the credentials for a host and the token scopes a
+// registry asks for (repository:PATH:ACTIONS), so that integrations that
+// share a domain keep their credentials apart.
+func (c *Credentials) LookupScopes(host string, scopes []string) (types.AuthConfig, error) {
+	for _, s := range scopes {
+		if rest, ok := strings.CutPrefix(s, "repository:"); ok {
+			if i := strings.LastIndex(rest, ":"); i > 0 {
+				return c.LookupRepo(host, rest[:i])
+			}
+		}
+	}
+	return c.LookupRepo(host, "")
+}
+
+// LookupRepo returns the credentials for a repository path on host: those
+// of the integration whose prefix holds the path, else the host's primary
+// integration, else docker's config.
+func (c *Credentials) LookupRepo(host, path string) (types.AuthConfig, error) {
 	host = normalizeHost(host)
-	if i := c.integrationFor(host); i != nil {
+	if i := c.integrationFor(host, path); i != nil {
 		password := i.Password
 		if i.PasswordEnv != "" {
 			v, ok := os.LookupEnv(i.PasswordEnv)
@@ -81,18 +103,29 @@ func (c *Credentials) Lookup(host string) (types.AuthConfig, error) {
 	return ac, nil
 }
 
-// integrationFor returns the integration with explicit credentials for
-// host, preferring the one marked primary.
-func (c *Credentials) integrationFor(host string) *Integration {
+// integrationFor returns the integration with explicit credentials for a
+// repository path on host: the longest prefix that holds path wins, then
+// the one marked primary, then the first listed.
+func (c *Credentials) integrationFor(host, path string) *Integration {
 	if c.cfg == nil {
 		return nil
 	}
 	var found *Integration
+	score := func(i *Integration) int {
+		s := 0
+		if path != "" && i.Prefix != "" && (path == i.Prefix || strings.HasPrefix(path, i.Prefix+"/")) {
+			s = 2 * (len(i.Prefix) + 1)
+		}
+		if i.Primary {
+			s++
+		}
+		return s
+	}
 	for _, i := range c.cfg.Registries {
 		if normalizeHost(i.Domain) != host || i.Username == "" {
 			continue
 		}
-		if found == nil || i.Primary && !found.Primary {
+		if found == nil || score(i) > score(found) {
 			found = i
 		}
 	}
@@ -101,7 +134,8 @@ func (c *Credentials) integrationFor(host string) *Integration {
 
 // Resolve implements authn.Keychain for go-containerregistry.
 func (c *Credentials) Resolve(r authn.Resource) (authn.Authenticator, error) {
-	ac, err := c.Lookup(r.RegistryStr())
+	path := strings.TrimPrefix(r.String(), r.RegistryStr())
+	ac, err := c.LookupRepo(r.RegistryStr(), strings.TrimPrefix(path, "/"))
 	if err != nil {
 		return nil, err
 	}

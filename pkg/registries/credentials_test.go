@@ -39,3 +39,46 @@ func TestCredentials(t *testing.T) {
 		t.Errorf("Lookup with unset password_env: %v", err)
 	}
 }
+
+// TestCredentialsSharedDomain: two integrations on one domain keep their
+// credentials apart, chosen by the repository prefix.
+func TestCredentialsSharedDomain(t *testing.T) {
+	cfg, err := Load(strings.NewReader(`registries:
+  - name: team-a
+    domain: r.io
+    prefix: a
+    username: alice
+    password: pa
+  - name: team-b
+    domain: r.io
+    prefix: b/sub
+    username: bob
+    password: pb
+    primary: true
+`), "r.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCredentials(cfg, t.TempDir())
+	for _, tc := range []struct {
+		path, want string
+	}{{"a/app", "alice"}, {"b/sub/app", "bob"}, {"other/app", "bob"}, {"", "bob"}, {"ab/app", "bob"}} {
+		ac, err := c.LookupRepo("r.io", tc.path)
+		if err != nil || ac.Username != tc.want {
+			t.Errorf("LookupRepo(r.io, %q) = %q, %v; want %s", tc.path, ac.Username, err, tc.want)
+		}
+	}
+	ac, _ := c.LookupScopes("r.io", []string{"repository:a/app:pull,push"})
+	if ac.Username != "alice" {
+		t.Errorf("LookupScopes(repository:a/app) = %q, want alice", ac.Username)
+	}
+	repo, _ := name.NewRepository("r.io/a/app")
+	a, err := c.Resolve(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := a.Authorization()
+	if got.Username != "alice" {
+		t.Errorf("Resolve(r.io/a/app) user = %q, want alice", got.Username)
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/docker/cli/cli/config/types"
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/hoist-build/hoist/pkg/build"
@@ -127,7 +126,7 @@ func runBuild(ctx context.Context, res *StepResult, ex Exec) error {
 			}
 		}
 	}
-	req.Auth = func(host string) (types.AuthConfig, error) { return ex.Credentials.Lookup(host) }
+	req.Auth = ex.Credentials.LookupScopes
 	req.Progress, req.ProgressOut = ex.Progress, ex.ProgressOut
 	out, err := ex.Builder.Build(ctx, req)
 	if err != nil {
