@@ -1,7 +1,7 @@
-// Command bench measures hoist's own overhead: it builds and pushes one
-// Dockerfile with a warm cache through `hoist build` and through `buildctl
-// build` against the same buildkitd and registry, alternating runs, and
-// prints the medians and their ratio. It also times `hoist --help`.
+// Command bench measures hoist against peers run in the same run and prints
+// the ratios: a warm build and push through `hoist build` and `buildctl
+// build` on the same buildkitd, the start-up of `hoist --help`, and `hoist
+// images` against the same listing done one request after another.
 package main
 
 import (
@@ -20,8 +20,16 @@ import (
 func main() {
 	hoist := flag.String("hoist", "bin/hoist", "the hoist binary")
 	runs := flag.Int("runs", 15, "timed runs of each tool")
+	only := flag.String("only", "", "run one part: build or images")
 	flag.Parse()
-	if err := run(*hoist, *runs); err != nil {
+	var err error
+	if *only == "" || *only == "build" {
+		err = run(*hoist, *runs)
+	}
+	if err == nil && (*only == "" || *only == "images") {
+		err = benchImages(*hoist, 5)
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 		os.Exit(1)
 	}
