@@ -113,22 +113,36 @@ func printPlan(w io.Writer, sp *StepPlan) {
 	}
 }
 
+// runBuild builds one step. While BuildKit builds, hoist logs in to every
+// target registry and checks push access, so a wrong password ends the
+// build at once with one clear line, at no cost to a good build.
 func runBuild(ctx context.Context, res *StepResult, ex Exec) error {
 	req := res.Request
-	if req.Push {
-		for _, r := range res.Decision.Registries {
-			repo, err := r.Repository(res.Image)
-			if err != nil {
-				return err
-			}
-			if err := ex.Credentials.CheckPush(ctx, r, repo); err != nil {
-				return err
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	checked := make(chan error, 1)
+	go func() {
+		var err error
+		if req.Push {
+			for _, r := range res.Decision.Registries {
+				var repo name.Repository
+				if repo, err = r.Repository(res.Image); err == nil {
+					err = ex.Credentials.CheckPush(ctx, r, repo)
+				}
+				if err != nil {
+					cancel(err)
+					break
+				}
 			}
 		}
-	}
+		checked <- err
+	}()
 	req.Auth = ex.Credentials.LookupScopes
 	req.Progress, req.ProgressOut = ex.Progress, ex.ProgressOut
 	out, err := ex.Builder.Build(ctx, req)
+	if cerr := <-checked; cerr != nil {
+		return cerr
+	}
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,9 @@ func run(hoist string, runs int) error {
 	}
 	hoistCmd := func() *exec.Cmd {
 		return exec.Command(hoist, "build", dir, "--image-name", "bench/hoist", "--tag", "warm", "--registry", "bench",
-			"--build-arg", "BASE="+base, "--registries", filepath.Join(dir, "registries.yaml"), "--builder", bk.Addr, "--progress", "quiet")
+			"--build-arg", "BASE="+base, "--registries", filepath.Join(dir, "registries.yaml"), "--builder", bk.Addr, "--progress", "quiet",
+			// Fixed build metadata: every run yields the same image, as buildctl's do.
+			"--var", "CF_BUILD_ID=bench", "--var", "CF_BUILD_TIMESTAMP=2026-11-23T00:00:00Z")
 	}
 	buildctlCmd := func() *exec.Cmd {
 		return exec.Command("buildctl", "--addr", bk.Addr, "build", "--frontend", "dockerfile.v0",
