@@ -1,8 +1,8 @@
 // Command demo runs the quickstart through the real stack: it starts two
 // local registries (127.0.0.1:5000 open, 127.0.0.1:5001 with htpasswd),
 // pushes a busybox base image, runs hoist on examples/quickstart with no
-// builder given (so hoist starts its own buildkitd), and then shows what
-// each registry holds.
+// builder given (so hoist starts its own buildkitd), and then shows with
+// hoist images what each registry holds and which commit made it.
 package main
 
 import (
@@ -11,10 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-
-	"github.com/google/go-containerregistry/pkg/authn"
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/internal/stack"
 )
@@ -30,6 +26,7 @@ func main() {
 
 func run(hoist string) error {
 	const user, password = "hoist", "demo-password"
+	_ = user
 	open, err := stack.StartRegistry(stack.RegistryOptions{Port: 5000})
 	if err != nil {
 		return err
@@ -56,28 +53,16 @@ func run(hoist string) error {
 		return fmt.Errorf("hoist run: %w", err)
 	}
 
-	fmt.Println("\ndemo: what the registries hold now")
-	for _, r := range []struct {
-		repo string
-		auth authn.Authenticator
-	}{
-		{open.Host + "/demo/quickstart/app", authn.Anonymous},
-		{secure.Host + "/team/quickstart/app", &authn.Basic{Username: user, Password: password}},
+	for _, args := range [][]string{
+		{"images", "--registries", "examples/quickstart/registries.yaml"},
+		{"images", "inspect", "quickstart/app:main", "--registries", "examples/quickstart/registries.yaml"},
 	} {
-		repo, err := name.NewRepository(r.repo)
-		if err != nil {
-			return err
-		}
-		tags, err := remote.List(repo, remote.WithAuth(r.auth))
-		if err != nil {
-			return fmt.Errorf("listing %s: %w", r.repo, err)
-		}
-		for _, t := range tags {
-			desc, err := remote.Head(repo.Tag(t), remote.WithAuth(r.auth))
-			if err != nil {
-				return err
-			}
-			fmt.Printf("  %-50s %s\n", repo.Tag(t).String(), desc.Digest)
+		fmt.Printf("\n$ %s %s\n", hoist, strings.Join(args, " "))
+		cmd := exec.Command(hoist, args...)
+		cmd.Env = append(os.Environ(), "HOIST_DEMO_PASSWORD="+password)
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("hoist %s: %w", args[0], err)
 		}
 	}
 	return nil
