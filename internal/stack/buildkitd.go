@@ -76,14 +76,6 @@ func StartBuildkitd(ctx context.Context) (*Buildkitd, error) {
 
 // Stop ends buildkitd and removes its state.
 func (b *Buildkitd) Stop() {
-	if b.cmd != nil && b.cmd.Process != nil {
-		b.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-b.done:
-		case <-time.After(15 * time.Second):
-			b.cmd.Process.Kill()
-			<-b.done
-		}
-	}
+	stop(b.cmd, b.done, 15*time.Second)
 	os.RemoveAll(b.dir)
 }

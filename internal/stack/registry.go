@@ -140,15 +140,7 @@ func (r *Registry) waitReady(limit time.Duration) error {
 
 // Stop ends the registry and removes a temp dir it made.
 func (r *Registry) Stop() {
-	if r.cmd != nil && r.cmd.Process != nil {
-		r.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-r.done:
-		case <-time.After(5 * time.Second):
-			r.cmd.Process.Kill()
-			<-r.done
-		}
-	}
+	stop(r.cmd, r.done, 5*time.Second)
 	if r.temp {
 		os.RemoveAll(r.dir)
 	}
@@ -162,4 +154,19 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// stop sends SIGTERM to a started command, and SIGKILL after grace; done
+// closes when the command has exited.
+func stop(cmd *exec.Cmd, done <-chan struct{}, grace time.Duration) {
+	if cmd == nil || cmd.Process == nil {
+		return
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(grace):
+		cmd.Process.Kill()
+		<-done
+	}
 }

@@ -30,27 +30,9 @@ func Inspect(ctx context.Context, cfg *registries.Config, creds *registries.Cred
 	if err != nil {
 		return nil, nil, err
 	}
-	found := make([][]*found, len(regs))
-	warnings := make([]string, len(regs))
-	var wg sync.WaitGroup
-	for i, r := range regs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f, err := s.findIn(ctx, r, imageName, digest)
-			if err != nil {
-				warnings[i] = err.Error()
-			}
-			found[i] = f
-		}()
-	}
-	wg.Wait()
-	var warns []string
-	for _, w := range warnings {
-		if w != "" {
-			warns = append(warns, w)
-		}
-	}
+	found, warns := eachRegistry(regs, func(r *registries.Integration) ([]*found, error) {
+		return s.findIn(ctx, r, imageName, digest)
+	})
 	images := group(found)
 	if len(images) == 0 {
 		return nil, warns, fmt.Errorf("%w: %s is in none of the registries %s", ErrNotFound, ref, strings.Join(cfg.Names(), ", "))

@@ -50,35 +50,38 @@ func List(ctx context.Context, cfg *registries.Config, creds *registries.Credent
 		opts.Concurrency = 16
 	}
 	s := &session{creds: creds, details: map[string]*detailsEntry{}}
+	found, warnings := eachRegistry(regs, func(r *registries.Integration) ([]*found, error) {
+		return s.listRegistry(ctx, r, opts)
+	})
+	l := &Listing{Warnings: warnings}
+	if len(warnings) == len(regs) {
+		return l, fmt.Errorf("%w: %s", ErrAllFailed, strings.Join(l.Warnings, "; "))
+	}
+	l.Images = group(found)
+	return l, nil
+}
+
+// eachRegistry runs fn for every registry at once and returns what each
+// found, and one warning per registry that failed.
+func eachRegistry(regs []*registries.Integration, fn func(*registries.Integration) ([]*found, error)) ([][]*found, []string) {
 	found := make([][]*found, len(regs))
-	warnings := make([]string, len(regs))
+	errs := make([]error, len(regs))
 	var wg sync.WaitGroup
 	for i, r := range regs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f, err := s.listRegistry(ctx, r, opts)
-			if err != nil {
-				warnings[i] = err.Error()
-				return
-			}
-			found[i] = f
+			found[i], errs[i] = fn(r)
 		}()
 	}
 	wg.Wait()
-	l := &Listing{}
-	failed := 0
-	for _, w := range warnings {
-		if w != "" {
-			l.Warnings = append(l.Warnings, w)
-			failed++
+	var warnings []string
+	for _, err := range errs {
+		if err != nil {
+			warnings = append(warnings, err.Error())
 		}
 	}
-	if failed == len(regs) && failed > 0 {
-		return l, fmt.Errorf("%w: %s", ErrAllFailed, strings.Join(l.Warnings, "; "))
-	}
-	l.Images = group(found)
-	return l, nil
+	return found, warnings
 }
 
 func selectRegistries(cfg *registries.Config, names []string) ([]*registries.Integration, error) {

@@ -6,9 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -36,8 +33,6 @@ func LoadFile(path string) (*Pipeline, error) {
 	return p, nil
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
 // Load parses a pipeline from r; file names it in error messages.
 func Load(r io.Reader, file string) (*Pipeline, error) {
 	data, err := io.ReadAll(r)
@@ -46,7 +41,7 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlError(file, err)
+		return nil, errs.YAML(file, err)
 	}
 	l := &loader{file: file}
 	p := &Pipeline{File: file, Dir: "."}
@@ -78,18 +73,6 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 		return nil, err
 	}
 	return p, nil
-}
-
-// quoted matches the values YAML's messages quote; they may be secrets.
-var quoted = regexp.MustCompile("`[^`]*`|'[^']*'")
-
-func yamlError(file string, err error) error {
-	msg := quoted.ReplaceAllString(err.Error(), "a value")
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		return &errs.InputError{File: file, Line: line, Msg: "invalid YAML: " + m[2]}
-	}
-	return &errs.InputError{File: file, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
 }
 
 type loader struct {

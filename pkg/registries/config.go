@@ -6,9 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -106,8 +103,6 @@ func LoadFile(path string) (*Config, error) {
 	return Load(bytes.NewReader(data), path)
 }
 
-var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
-
 // Load parses and validates a config from r; file names it in errors.
 func Load(r io.Reader, file string) (*Config, error) {
 	data, err := io.ReadAll(r)
@@ -118,11 +113,11 @@ func Load(r io.Reader, file string) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && err != io.EOF {
-		return nil, decodeError(file, err)
+		return nil, errs.YAML(file, err)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, decodeError(file, err)
+		return nil, errs.YAML(file, err)
 	}
 	c.setLines(&doc)
 	if err := c.validate(); err != nil {
@@ -131,23 +126,6 @@ func Load(r io.Reader, file string) (*Config, error) {
 	return c, nil
 }
 
-// quoted matches the values YAML's messages quote; they may be secrets.
-var quoted = regexp.MustCompile("`[^`]*`|'[^']*'")
-
-func decodeError(file string, err error) error {
-	msg := quoted.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), "a value")
-	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		text := m[2]
-		if f := regexp.MustCompile(`^field (\S+) not found in type .*`).FindStringSubmatch(text); f != nil {
-			return &errs.InputError{File: file, Line: line, Field: f[1], Msg: "unknown field"}
-		}
-		text = regexp.MustCompile(`cannot unmarshal !!(\w+)(?: .*)? into (\S+)`).ReplaceAllString(text, "wrong type: got a $1, want a $2")
-		return &errs.InputError{File: file, Line: line, Msg: text}
-	}
-	return &errs.InputError{File: file, Msg: "invalid YAML: " + msg}
-}
 
 // setLines records where each integration and the auto_push block start.
 func (c *Config) setLines(doc *yaml.Node) {
