@@ -3,6 +3,7 @@ package commands
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -154,5 +155,48 @@ func TestImages(t *testing.T) {
 	miss := hoist(t, "images", "inspect", "nothing:here", "--registries", regs)
 	if miss.code != 1 || !strings.HasSuffix(miss.stderr, "hoist: image not found: nothing:here is in none of the registries\n") {
 		t.Errorf("inspect of a missing image: exit %d, stderr %q", miss.code, miss.stderr)
+	}
+}
+
+// TestImagesCatalogRefusedAndPaged: a registry that refuses _catalog gets a
+// message that asks for a REPO, and a named repository of 250 tags is read
+// in pages that follow the registry's Link headers. (Debian's distribution
+// 2.8 sends every tag at once, so the proxy in front of it pages them.)
+func TestImagesCatalogRefusedAndPaged(t *testing.T) {
+	reg, err := stack.StartRegistry(stack.RegistryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Stop()
+	proxy := stack.StartPagingProxy(reg.Host, func(r *http.Request) int {
+		if strings.HasPrefix(r.URL.Path, "/v2/_catalog") {
+			return http.StatusNotFound
+		}
+		return 0
+	})
+	defer proxy.Close()
+	var refs []string
+	for i := 0; i < 250; i++ {
+		refs = append(refs, fmt.Sprintf("%s/paged:t%03d", reg.Host, i))
+	}
+	put(t, labelled(t, "ddd", "paged"), authn.Anonymous, refs...)
+	regs := filepath.Join(writeFiles(t, map[string]string{"r.yaml": "registries:\n  - name: nocat\n    domain: " + proxy.Host + "\n"}), "r.yaml")
+
+	r := hoist(t, "images", "--registries", regs)
+	want := `hoist: warning: registry "nocat" (` + proxy.Host + `) does not list its repositories (_catalog: HTTP 404); name a REPO to list`
+	if r.code != 1 || !strings.HasPrefix(r.stderr, want+"\n") {
+		t.Errorf("exit %d, stderr %q; want exit 1 and a first line %q", r.code, r.stderr, want)
+	}
+
+	r = mustHoist(t, "images", "paged", "--registries", regs, "-o", "json")
+	var got struct{ Images []*images.Image }
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Images) != 1 || len(got.Images[0].Tags()) != 250 {
+		t.Fatalf("images paged = %s, want one image with 250 tags", r.stdout)
+	}
+	if pages := proxy.Requests("/v2/paged/tags/list"); len(pages) != 3 {
+		t.Errorf("tag list requests = %v, want 3 pages of at most 100", pages)
 	}
 }

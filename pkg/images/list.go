@@ -29,6 +29,10 @@ type Options struct {
 	Concurrency int
 }
 
+// pageSize is how many tags or repositories one list request asks for;
+// registries send the rest as further pages (Link headers).
+const pageSize = 100
+
 // Listing is the result of List.
 type Listing struct {
 	Images []*Image
@@ -124,7 +128,7 @@ func (s *session) puller(ctx context.Context, r *registries.Integration) (*remot
 	if err != nil {
 		return nil, err
 	}
-	return remote.NewPuller(remote.WithContext(ctx), remote.WithAuthFromKeychain(s.creds), remote.WithTransport(t))
+	return remote.NewPuller(remote.WithContext(ctx), remote.WithAuthFromKeychain(s.creds), remote.WithTransport(t), remote.WithPageSize(pageSize))
 }
 
 // repositories returns the repositories to list in r.

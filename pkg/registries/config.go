@@ -126,7 +126,6 @@ func Load(r io.Reader, file string) (*Config, error) {
 	return c, nil
 }
 
-
 // setLines records where each integration and the auto_push block start.
 func (c *Config) setLines(doc *yaml.Node) {
 	c.lines = map[string]int{}
