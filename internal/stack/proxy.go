@@ -31,6 +31,10 @@ type Proxy struct {
 	fail     func(*http.Request) int
 }
 
+// ResetConnection, returned by a proxy's fail function, closes the
+// connection without an answer, as a reset does.
+const ResetConnection = -1
+
 // StartProxy starts a proxy to the registry at host. fail, when not nil,
 // returns a status to answer a request with instead of passing it on (0
 // passes it on).
@@ -52,7 +56,14 @@ func startProxy(host string, fail func(*http.Request) int, paginate bool) *Proxy
 		p.requests = append(p.requests, r.Method+" "+r.URL.RequestURI())
 		p.mu.Unlock()
 		if p.fail != nil {
-			if code := p.fail(r); code != 0 {
+			if code := p.fail(r); code == ResetConnection {
+				if hj, ok := w.(http.Hijacker); ok {
+					if conn, _, err := hj.Hijack(); err == nil {
+						conn.Close()
+						return
+					}
+				}
+			} else if code != 0 {
 				http.Error(w, http.StatusText(code), code)
 				return
 			}

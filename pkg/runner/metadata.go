@@ -63,12 +63,17 @@ func Records(results []*StepResult, failed error, dryRun bool) []StepRecord {
 	return out
 }
 
-// WriteMetadata writes the records as JSON to path, atomically: a reader
-// never sees a half-written file.
+// WriteMetadata writes the records as JSON to path, atomically.
 func WriteMetadata(path string, records []StepRecord) error {
-	data, err := json.MarshalIndent(struct {
+	return WriteJSON(path, struct {
 		Steps []StepRecord `json:"steps"`
-	}{records}, "", "  ")
+	}{records})
+}
+
+// WriteJSON writes v as JSON to path, atomically: a reader never sees a
+// half-written file.
+func WriteJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}

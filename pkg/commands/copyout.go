@@ -1,0 +1,112 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/hoist-build/hoist/pkg/distribute"
+	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/registries"
+	"github.com/hoist-build/hoist/pkg/runner"
+)
+
+// locator loads the registries config and the credentials.
+func (g *globals) locator() (distribute.Locator, error) {
+	cfg, err := g.loadRegistries()
+	if err != nil {
+		return distribute.Locator{}, err
+	}
+	return distribute.Locator{Config: cfg, Credentials: registries.NewCredentials(cfg, "")}, nil
+}
+
+// openSource parses and reads the source image of push, tag and promote.
+func openSource(ctx context.Context, loc distribute.Locator, ref string) (*distribute.Source, name.Reference, error) {
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return nil, nil, errs.Input("%s: not an image reference: %v", ref, err)
+	}
+	opts, err := loc.Options(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := distribute.OpenRemote(ctx, r, opts...)
+	if err != nil {
+		if i := loc.Integration(r.Context()); i != nil {
+			return nil, nil, registries.Explain(i, err)
+		}
+		return nil, nil, err
+	}
+	return src, r, nil
+}
+
+// copyAndReport copies src to the targets, prints one line per target on
+// stdout, and writes the metadata file when asked.
+func (g *globals) copyAndReport(ctx context.Context, out io.Writer, src *distribute.Source, targets []distribute.Target) error {
+	results, err := distribute.Copy(ctx, src, targets)
+	for _, r := range results {
+		fmt.Fprintln(out, resultLine(r))
+	}
+	if g.metadataFile != "" {
+		if werr := runner.WriteJSON(g.metadataFile, struct {
+			Source  string               `json:"source"`
+			Digest  string               `json:"digest"`
+			Targets []*distribute.Result `json:"targets"`
+		}{src.Ref, src.Digest.String(), results}); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	return err
+}
+
+func resultLine(r *distribute.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", r.Status, r.Reference)
+	if len(r.Tags) > 0 {
+		fmt.Fprintf(&b, " tags %s", strings.Join(r.Tags, ","))
+	}
+	fmt.Fprintf(&b, " (uploaded %d blobs, %s; skipped %d; mounted %d)", r.BlobsUploaded, size(r.BytesUploaded), r.BlobsSkipped, r.BlobsMounted)
+	if r.Error != "" {
+		fmt.Fprintf(&b, ": %s", r.Error)
+	}
+	return b.String()
+}
+
+// integrationTargets returns one target per named integration, for the
+// image name (default: the source's, without its integration's prefix).
+func integrationTargets(loc distribute.Locator, src name.Reference, flag string, names []string, imageName string, tags []string) ([]distribute.Target, error) {
+	if imageName == "" {
+		imageName = src.Context().RepositoryStr()
+		if i := loc.Integration(src.Context()); i != nil {
+			imageName = i.ImageName(imageName)
+		}
+	}
+	var targets []distribute.Target
+	for _, n := range names {
+		r, ok := loc.Config.Get(n)
+		if !ok {
+			return nil, errs.Input("%s %s: unknown registry (known: %s)", flag, n, knownNames(loc.Config))
+		}
+		repo, err := r.Repository(imageName)
+		if err != nil {
+			return nil, errs.Input("%v", err)
+		}
+		t, err := loc.Target(repo, tags)
+		if err != nil {
+			return nil, err
+		}
+		t.Registry = r.Name
+		targets = append(targets, t)
+	}
+	return targets, nil
+}
+
+func knownNames(cfg *registries.Config) string {
+	if names := cfg.Names(); len(names) > 0 {
+		return strings.Join(names, ", ")
+	}
+	return "none are configured"
+}

@@ -1,0 +1,50 @@
+package commands
+
+import (
+	"fmt"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/spf13/cobra"
+
+	"github.com/hoist-build/hoist/pkg/errs"
+)
+
+func newPromoteCmd(g *globals) *cobra.Command {
+	var to, tags []string
+	var imageName string
+	cmd := &cobra.Command{
+		Use:   "promote REF --to NAME",
+		Short: "Copy the exact digest of an image (multi-platform indexes included) to other environments' registries",
+		Example: `  hoist promote 127.0.0.1:5000/demo/app:1.4 --to prod
+  hoist promote staging.example.com/app@sha256:... --to prod --to dr --tag stable`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(to) == 0 {
+				return errs.Input("--to: required")
+			}
+			loc, err := g.locator()
+			if err != nil {
+				return err
+			}
+			src, ref, err := openSource(cmd.Context(), loc, args[0])
+			if err != nil {
+				return err
+			}
+			if len(tags) == 0 {
+				if t, ok := ref.(name.Tag); ok {
+					tags = []string{t.TagStr()}
+				}
+			}
+			targets, err := integrationTargets(loc, ref, "--to", to, imageName, tags)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "promoting %s (%s)\n", ref, src.Digest)
+			return g.copyAndReport(cmd.Context(), cmd.OutOrStdout(), src, targets)
+		},
+	}
+	cmd.Flags().StringArrayVar(&to, "to", nil, "registry integration to promote to (repeatable)")
+	cmd.Flags().StringArrayVarP(&tags, "tag", "t", nil, "tag to write (repeatable; default: the source's tag)")
+	cmd.Flags().StringVar(&imageName, "image-name", "", "image name in the target registries (default: the source's)")
+	return cmd
+}

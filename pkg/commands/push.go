@@ -1,0 +1,47 @@
+package commands
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/hoist-build/hoist/pkg/errs"
+)
+
+func newPushCmd(g *globals) *cobra.Command {
+	var regs, tags []string
+	var imageName string
+	cmd := &cobra.Command{
+		Use:   "push SRC",
+		Short: "Push one image, by digest, to registry integrations under new tags (the push step)",
+		Example: `  hoist push 127.0.0.1:5000/demo/app:main --registry prod --registry mirror --tag 1.4 --tag latest
+  hoist push ghcr.io/acme/app@sha256:... --registry ecr --image-name app --tag release`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			loc, err := g.locator()
+			if err != nil {
+				return err
+			}
+			if len(regs) == 0 {
+				if loc.Config == nil || loc.Config.Default == "" {
+					return errs.Input("--registry: required, as no default registry is configured")
+				}
+				regs = []string{loc.Config.Default}
+			}
+			if len(tags) == 0 {
+				tags = []string{"latest"}
+			}
+			src, ref, err := openSource(cmd.Context(), loc, args[0])
+			if err != nil {
+				return err
+			}
+			targets, err := integrationTargets(loc, ref, "--registry", regs, imageName, tags)
+			if err != nil {
+				return err
+			}
+			return g.copyAndReport(cmd.Context(), cmd.OutOrStdout(), src, targets)
+		},
+	}
+	cmd.Flags().StringArrayVar(&regs, "registry", nil, "registry integration to push to (repeatable; default: the account's default)")
+	cmd.Flags().StringArrayVarP(&tags, "tag", "t", nil, "tag to write (repeatable; default latest)")
+	cmd.Flags().StringVar(&imageName, "image-name", "", "image name in the target registries (default: the source's)")
+	return cmd
+}

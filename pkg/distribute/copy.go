@@ -1,0 +1,228 @@
+package distribute
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// Source is the image to copy: a single image or an index, with its digest.
+type Source struct {
+	// Ref names the source in reports.
+	Ref    string
+	Digest v1.Hash
+	Image  v1.Image
+	Index  v1.ImageIndex
+}
+
+// Target is one repository to copy to, with its tags.
+type Target struct {
+	// Registry is the integration's name, for reports.
+	Registry string
+	Repo     name.Repository
+	Tags     []string
+	// Transport reaches the registry (TLS settings); remote's default when nil.
+	Transport http.RoundTripper
+	// Keychain gives the credentials; anonymous when nil.
+	Keychain authn.Keychain
+}
+
+// Statuses of a target.
+const (
+	StatusPushed = "pushed"
+	// StatusNotTagged: the target holds the image by digest, but its tags
+	// were not moved because another target failed.
+	StatusNotTagged = "not-tagged"
+	StatusFailed    = "failed"
+)
+
+// Result is what happened at one target.
+type Result struct {
+	Registry   string `json:"registry"`
+	Repository string `json:"repository"`
+	// Reference is repository@digest.
+	Reference string   `json:"reference"`
+	Digest    string   `json:"digest"`
+	Tags      []string `json:"tags"`
+	Status    string   `json:"status"`
+	Error     string   `json:"error,omitempty"`
+	Counts
+}
+
+// ErrIncomplete is returned when some target did not get the image and its
+// tags.
+var ErrIncomplete = errors.New("not every target was written")
+
+// Backoff is how transient failures (5xx, 429, resets, timeouts) are retried.
+var Backoff = remote.Backoff{Duration: 250 * time.Millisecond, Factor: 2, Jitter: 0.1, Steps: 5}
+
+// Copy writes src to every target: blobs and the manifest by digest to all
+// targets first, concurrently (targets in one registry mount each other's
+// blobs), then the tags, only when every target holds the image, then it
+// checks each tag's digest. The results follow the targets' order.
+func Copy(ctx context.Context, src *Source, targets []Target) ([]*Result, error) {
+	results := make([]*Result, len(targets))
+	counters := make([]*counter, len(targets))
+	opts := make([][]remote.Option, len(targets))
+	for i, t := range targets {
+		next := t.Transport
+		if next == nil {
+			next = remote.DefaultTransport
+		}
+		counters[i] = &counter{next: next, digest: src.Digest.String()}
+		kc := t.Keychain
+		if kc == nil {
+			kc = authn.NewMultiKeychain()
+		}
+		opts[i] = []remote.Option{remote.WithContext(ctx), remote.WithTransport(counters[i]), remote.WithAuthFromKeychain(kc), remote.WithRetryBackoff(Backoff)}
+		results[i] = &Result{Registry: t.Registry, Repository: t.Repo.Name(), Reference: t.Repo.Digest(src.Digest.String()).String(), Digest: src.Digest.String(), Tags: []string{}}
+	}
+
+	// Blobs and manifests by digest: registries at once; within one
+	// registry, the first target, then the others mounting from it.
+	byHost := map[string][]int{}
+	var hosts []string
+	for i, t := range targets {
+		h := t.Repo.RegistryStr()
+		if _, ok := byHost[h]; !ok {
+			hosts = append(hosts, h)
+		}
+		byHost[h] = append(byHost[h], i)
+	}
+	errs := make([]error, len(targets))
+	var wg sync.WaitGroup
+	for _, h := range hosts {
+		idx := byHost[h]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			first := idx[0]
+			errs[first] = write(src, targets[first].Repo, nil, opts[first])
+			var from *name.Repository
+			if errs[first] == nil {
+				from = &targets[first].Repo
+			}
+			var inner sync.WaitGroup
+			for _, i := range idx[1:] {
+				inner.Add(1)
+				go func() {
+					defer inner.Done()
+					errs[i] = write(src, targets[i].Repo, from, opts[i])
+				}()
+			}
+			inner.Wait()
+		}()
+	}
+	wg.Wait()
+
+	failed := false
+	for i, err := range errs {
+		if err != nil {
+			failed = true
+			results[i].Status, results[i].Error = StatusFailed, oneLine(err)
+		}
+	}
+	if failed {
+		for i, r := range results {
+			if errs[i] == nil {
+				r.Status = StatusNotTagged
+			}
+			r.Counts = counters[i].counts()
+		}
+		return results, fmt.Errorf("%w: %s", ErrIncomplete, failedList(results))
+	}
+
+	// Tags last, then check what every reference resolves to.
+	var tagWG sync.WaitGroup
+	for i, t := range targets {
+		tagWG.Add(1)
+		go func() {
+			defer tagWG.Done()
+			errs[i] = tagAndVerify(src, t, results[i], opts[i])
+		}()
+	}
+	tagWG.Wait()
+	for i, r := range results {
+		r.Counts = counters[i].counts()
+		if errs[i] != nil {
+			failed = true
+			r.Status, r.Error = StatusFailed, oneLine(errs[i])
+		} else {
+			r.Status = StatusPushed
+		}
+	}
+	if failed {
+		return results, fmt.Errorf("%w: %s", ErrIncomplete, failedList(results))
+	}
+	return results, nil
+}
+
+// write puts src's blobs and manifest into repo by digest, mounting blobs
+// from another repository of the same registry when from is set.
+func write(src *Source, repo name.Repository, from *name.Repository, opts []remote.Option) error {
+	ref := repo.Digest(src.Digest.String())
+	if src.Index != nil {
+		ii := src.Index
+		if from != nil {
+			ii = mountIndex{ii, *from}
+		}
+		return remote.WriteIndex(ref, ii, opts...)
+	}
+	img := src.Image
+	if from != nil {
+		img = mountImage{img, *from}
+	}
+	return remote.Write(ref, img, opts...)
+}
+
+// tagAndVerify points every tag of t at src and checks that each tag and the
+// digest reference resolve to src's digest.
+func tagAndVerify(src *Source, t Target, r *Result, opts []remote.Option) error {
+	var taggable remote.Taggable = src.Image
+	if src.Index != nil {
+		taggable = src.Index
+	}
+	for _, tag := range t.Tags {
+		if err := remote.Tag(t.Repo.Tag(tag), taggable, opts...); err != nil {
+			return fmt.Errorf("tagging %s: %w", t.Repo.Tag(tag), err)
+		}
+		r.Tags = append(r.Tags, tag)
+	}
+	refs := []name.Reference{t.Repo.Digest(src.Digest.String())}
+	for _, tag := range t.Tags {
+		refs = append(refs, t.Repo.Tag(tag))
+	}
+	for _, ref := range refs {
+		desc, err := remote.Head(ref, opts...)
+		if err != nil {
+			return fmt.Errorf("checking %s: %w", ref, err)
+		}
+		if desc.Digest != src.Digest {
+			return fmt.Errorf("%s resolves to %s, want %s", ref, desc.Digest, src.Digest)
+		}
+	}
+	return nil
+}
+
+func failedList(results []*Result) string {
+	var parts []string
+	for _, r := range results {
+		if r.Status == StatusFailed {
+			parts = append(parts, fmt.Sprintf("%s failed (%s)", r.Repository, r.Error))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
