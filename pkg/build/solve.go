@@ -47,6 +47,9 @@ type Request struct {
 	Push bool
 	// Insecure allows plain HTTP and unverified TLS for the push.
 	Insecure bool
+	// LocalStore, when set, is an OCI layout folder the image is also
+	// written to, so a later push step can push a build that was not pushed.
+	LocalStore string
 	// Auth returns registry credentials for a host and the token scopes the
 	// registry asks for; nil means anonymous.
 	Auth func(host string, scopes []string) (types.AuthConfig, error)
@@ -158,10 +161,9 @@ func solveOpt(req Request) (*client.SolveOpt, func(), error) {
 	for k, v := range labels {
 		attrs["label:"+k] = v
 	}
-	export := map[string]string{}
-	if len(req.Annotations) > 0 {
-		export["oci-mediatypes"] = "true"
-	}
+	// OCI media types always: annotations need them, and the local store's
+	// copy must have the same digest as the image exporter's.
+	export := map[string]string{"oci-mediatypes": "true"}
 	for k, v := range req.Annotations {
 		export["annotation."+k] = v
 		if len(req.Platforms) > 1 {
@@ -185,7 +187,7 @@ func solveOpt(req Request) (*client.SolveOpt, func(), error) {
 		Frontend:      "dockerfile.v0",
 		FrontendAttrs: attrs,
 		LocalMounts:   map[string]fsutil.FS{"context": ctxFS, "dockerfile": dfFS},
-		Exports:       []client.ExportEntry{{Type: client.ExporterImage, Attrs: export}},
+		Exports:       exports(req, export),
 		Session: []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
 			AuthConfigProvider: func(_ context.Context, host string, scopes []string, _ authprovider.ExpireCachedAuthCheck) (types.AuthConfig, error) {
 				return auth(host, scopes)
@@ -220,4 +222,23 @@ func (req Request) labels() (map[string]string, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// exports lists the exporters: the image (pushed or kept in BuildKit) and,
+// with a local store, an OCI layout.
+func exports(req Request, image map[string]string) []client.ExportEntry {
+	out := []client.ExportEntry{{Type: client.ExporterImage, Attrs: image}}
+	if req.LocalStore != "" {
+		attrs := map[string]string{"tar": "false"}
+		if len(req.Names) > 0 {
+			attrs["name"] = req.Names[0]
+		}
+		for k, v := range image {
+			if k == "oci-mediatypes" || strings.HasPrefix(k, "annotation") {
+				attrs[k] = v
+			}
+		}
+		out = append(out, client.ExportEntry{Type: client.ExporterOCI, OutputDir: req.LocalStore, Attrs: attrs})
+	}
+	return out
 }

@@ -48,7 +48,7 @@ func openSource(ctx context.Context, loc distribute.Locator, ref string) (*distr
 func (g *globals) copyAndReport(ctx context.Context, out io.Writer, src *distribute.Source, targets []distribute.Target) error {
 	results, err := distribute.Copy(ctx, src, targets)
 	for _, r := range results {
-		fmt.Fprintln(out, resultLine(r))
+		fmt.Fprintln(out, r)
 	}
 	if g.metadataFile != "" {
 		if werr := runner.WriteJSON(g.metadataFile, struct {
@@ -60,19 +60,6 @@ func (g *globals) copyAndReport(ctx context.Context, out io.Writer, src *distrib
 		}
 	}
 	return err
-}
-
-func resultLine(r *distribute.Result) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s", r.Status, r.Reference)
-	if len(r.Tags) > 0 {
-		fmt.Fprintf(&b, " tags %s", strings.Join(r.Tags, ","))
-	}
-	fmt.Fprintf(&b, " (uploaded %d blobs, %s; skipped %d; mounted %d)", r.BlobsUploaded, size(r.BytesUploaded), r.BlobsSkipped, r.BlobsMounted)
-	if r.Error != "" {
-		fmt.Fprintf(&b, ": %s", r.Error)
-	}
-	return b.String()
 }
 
 // integrationTargets returns one target per named integration, for the

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -66,6 +67,7 @@ func (g *globals) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.
 		Progress:    g.progress,
 		ProgressOut: cmd.ErrOrStderr(),
 		Out:         cmd.OutOrStdout(),
+		LocalStore:  localStore(),
 	}
 	if !dryRun && needsBuilder(p) {
 		b, err := build.Connect(cmd.Context(), build.Options{Addr: g.builder, Registries: opts.Registries, Log: cmd.ErrOrStderr()})
@@ -77,7 +79,7 @@ func (g *globals) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.
 	}
 	results, err := runner.Run(cmd.Context(), p, opts, ex)
 	if g.metadataFile != "" && (err == nil || len(results) > 0) {
-		if werr := runner.WriteMetadata(g.metadataFile, runner.Records(results, err, dryRun)); werr != nil && err == nil {
+		if werr := runner.WriteMetadata(g.metadataFile, runner.Records(results, dryRun)); werr != nil && err == nil {
 			err = werr
 		}
 	}
@@ -91,4 +93,16 @@ func needsBuilder(p *pipeline.Pipeline) bool {
 		}
 	}
 	return false
+}
+
+// localStore is the OCI layout folder that builds with no push are also
+// written to ($HOIST_STORE, else hoist's cache folder).
+func localStore() string {
+	if d := os.Getenv("HOIST_STORE"); d != "" {
+		return d
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "hoist", "store")
+	}
+	return ""
 }

@@ -226,3 +226,22 @@ func failedList(results []*Result) string {
 func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
+
+// String is the one-line report of a target, e.g. "pushed host/repo@sha256:…
+// tags 1.0,latest (uploaded 6 blobs, 1501234 bytes; skipped 0; mounted 0)".
+func (r *Result) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", r.Status, r.Reference)
+	if len(r.Tags) > 0 {
+		fmt.Fprintf(&b, " tags %s", strings.Join(r.Tags, ","))
+	}
+	if r.AlreadyPresent {
+		b.WriteString(" (already present: nothing uploaded)")
+	} else {
+		fmt.Fprintf(&b, " (uploaded %d blobs, %d bytes; skipped %d; mounted %d)", r.BlobsUploaded, r.BytesUploaded, r.BlobsSkipped, r.BlobsMounted)
+	}
+	if r.Error != "" {
+		fmt.Fprintf(&b, ": %s", r.Error)
+	}
+	return b.String()
+}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
@@ -25,4 +27,37 @@ func OpenRemote(ctx context.Context, ref name.Reference, opts ...remote.Option) 
 		return nil, fmt.Errorf("reading %s: %w", ref, err)
 	}
 	return src, nil
+}
+
+// OpenLayout reads the image or index with digest from the OCI layout
+// folder dir (hoist's local store).
+func OpenLayout(dir string, digest v1.Hash) (*Source, error) {
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		return nil, fmt.Errorf("local store %s: %w", dir, err)
+	}
+	idx, err := p.ImageIndex()
+	if err != nil {
+		return nil, fmt.Errorf("local store %s: %w", dir, err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, fmt.Errorf("local store %s: %w", dir, err)
+	}
+	src := &Source{Ref: "local store " + dir + "@" + digest.String(), Digest: digest}
+	for _, d := range im.Manifests {
+		if d.Digest != digest {
+			continue
+		}
+		if d.MediaType.IsIndex() {
+			src.Index, err = idx.ImageIndex(digest)
+		} else {
+			src.Image, err = idx.Image(digest)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("local store %s: %w", dir, err)
+		}
+		return src, nil
+	}
+	return nil, fmt.Errorf("local store %s does not hold %s", dir, digest)
 }

@@ -125,11 +125,14 @@ func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error
 			s.Stage = kv.value.Value
 		}
 	}
-	if s.Type == TypeBuild {
+	switch s.Type {
+	case TypeBuild:
 		s.Build, s.When, err = l.buildStep(ps, path)
-		if err != nil {
-			return nil, err
-		}
+	case TypePush:
+		s.Push, s.When, err = l.pushStep(ps, path)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -27,6 +27,8 @@ type Step struct {
 	Line int
 	// Build is set for build steps.
 	Build *BuildStep
+	// Push is set for push steps.
+	Push *PushStep
 	// When holds the step's when: clause, if any.
 	When *When
 }

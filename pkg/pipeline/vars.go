@@ -36,12 +36,7 @@ func (v Vars) Expand(s string) (string, error) {
 func (b *BuildStep) Expand(file, path string, v Vars) (*BuildStep, error) {
 	out := *b
 	one := func(field string, s *string) error {
-		r, err := v.Expand(*s)
-		if err != nil {
-			return &errs.InputError{File: file, Line: b.Lines[field], Field: path + "." + field, Msg: err.Error()}
-		}
-		*s = r
-		return nil
+		return expandField(file, path, field, b.Lines[field], s, v)
 	}
 	list := func(field string, in []string) ([]string, error) {
 		res := make([]string, len(in))
@@ -84,6 +79,16 @@ func (b *BuildStep) Expand(file, path string, v Vars) (*BuildStep, error) {
 		return m
 	})
 	return &out, nil
+}
+
+// expandField resolves the variables in *s, in place.
+func expandField(file, path, field string, line int, s *string, v Vars) error {
+	r, err := v.Expand(*s)
+	if err != nil {
+		return &errs.InputError{File: file, Line: line, Field: path + "." + field, Msg: err.Error()}
+	}
+	*s = r
+	return nil
 }
 
 // NormalizeTag turns a branch name into a valid image tag, as Codefresh's

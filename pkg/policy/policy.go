@@ -20,6 +20,8 @@ const (
 	RuleAccountAutoPush
 	RuleAccountDefault
 	RuleNoRegistries
+	// RulePushStep is not a rule of the policy: push steps always push.
+	RulePushStep
 )
 
 var ruleText = map[Rule]string{
@@ -29,10 +31,16 @@ var ruleText = map[Rule]string{
 	RuleAccountAutoPush: "the account's auto_push",
 	RuleAccountDefault:  "the account's default registry",
 	RuleNoRegistries:    "no registries are configured",
+	RulePushStep:        "push steps always push",
 }
 
 // String reads "rule N: text".
-func (r Rule) String() string { return fmt.Sprintf("rule %d: %s", int(r), ruleText[r]) }
+func (r Rule) String() string {
+	if r == RulePushStep {
+		return ruleText[r]
+	}
+	return fmt.Sprintf("rule %d: %s", int(r), ruleText[r])
+}
 
 // Pipeline is the pipeline's own auto-push setting (rule 3).
 type Pipeline struct {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/hoist-build/hoist/pkg/distribute"
 )
 
 // StepRecord is one step in the --metadata-file JSON.
@@ -23,21 +25,22 @@ type StepRecord struct {
 	// Labels are the labels hoist set (where the Dockerfile did not).
 	Labels      map[string]string `json:"labels,omitempty"`
 	Annotations map[string]string `json:"annotations,omitempty"`
+	// Targets are a push step's per-target results.
+	Targets []*distribute.Result `json:"targets,omitempty"`
 }
 
-// Records turns step results into metadata records; failed names the step
-// that failed, if any.
-func Records(results []*StepResult, failed error, dryRun bool) []StepRecord {
+// Records turns step results into metadata records.
+func Records(results []*StepResult, dryRun bool) []StepRecord {
 	var out []StepRecord
-	for i, r := range results {
+	for _, r := range results {
 		rec := StepRecord{Step: r.Name, Type: r.Type}
 		switch {
 		case r.Skipped != "":
 			rec.Status, rec.Reason = "skipped", r.Skipped
 			out = append(out, rec)
 			continue
-		case failed != nil && i == len(results)-1 && r.Digest == "":
-			rec.Status, rec.Reason = "failed", failed.Error()
+		case r.Err != nil:
+			rec.Status, rec.Reason = "failed", r.Err.Error()
 		case dryRun:
 			rec.Status = "planned"
 		case r.Decision.Push():
@@ -58,6 +61,7 @@ func Records(results []*StepResult, failed error, dryRun bool) []StepRecord {
 			rec.Labels[k] = v
 		}
 		rec.Annotations = r.Request.Annotations
+		rec.Targets = r.Pushed
 		out = append(out, rec)
 	}
 	return out

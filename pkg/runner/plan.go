@@ -47,6 +47,8 @@ type StepPlan struct {
 	Refs []string
 	// Request is the BuildKit build, without credentials or progress.
 	Request build.Request
+	// Push is set for push steps.
+	Push *PushPlan
 }
 
 // planner turns steps into StepPlans.
@@ -58,15 +60,22 @@ type planner struct {
 	source string
 	// repoRoot is the checkout's top folder, what git-clone steps stand for.
 	repoRoot string
+	// built holds the build steps done so far, by name.
+	built map[string]*StepResult
 }
 
 // planStep plans one step with the variables known so far.
 func (pl *planner) planStep(s *pipeline.Step) (*StepPlan, error) {
 	sp := &StepPlan{Name: s.Name, Type: s.Type}
+	if s.Type == pipeline.TypePush {
+		if ok, why := s.When.Allows(pl.vars["CF_BRANCH"]); !ok {
+			sp.Skipped = why
+			return sp, nil
+		}
+		return pl.planPush(s)
+	}
 	if s.Type != pipeline.TypeBuild {
 		switch s.Type {
-		case pipeline.TypePush:
-			sp.Skipped = "push steps are not run yet"
 		case "parallel":
 			sp.Skipped = "parallel blocks are not run yet"
 		default:

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/hoist-build/hoist/pkg/build"
+	"github.com/hoist-build/hoist/pkg/distribute"
 	"github.com/hoist-build/hoist/pkg/gitinfo"
 	"github.com/hoist-build/hoist/pkg/pipeline"
 	"github.com/hoist-build/hoist/pkg/registries"
@@ -35,6 +36,9 @@ type Exec struct {
 	ProgressOut io.Writer
 	// Out receives one block per step: decision, references and digest.
 	Out io.Writer
+	// LocalStore is the OCI layout folder that builds with no push are
+	// also written to, for later push steps; none when empty.
+	LocalStore string
 }
 
 // StepResult is what a step produced.
@@ -44,6 +48,12 @@ type StepResult struct {
 	// ConfigDigest is the image ID.
 	ConfigDigest string
 	Duration     time.Duration
+	// LocalStore is where a build with no push was written.
+	LocalStore string
+	// Pushed are a push step's per-target results.
+	Pushed []*distribute.Result
+	// Err is why the step failed, if it did.
+	Err error
 }
 
 // Run plans and runs every step of p in order. It stops at the first
@@ -74,7 +84,7 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 			if err != nil {
 				return nil, err
 			}
-			if sp.Skipped == "" {
+			if sp.Skipped == "" && sp.Type == pipeline.TypeBuild {
 				check.setOutputs(&StepResult{StepPlan: sp}, "<digest of "+sp.Name+">", "<image id of "+sp.Name+">")
 			}
 		}
@@ -92,13 +102,25 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 			fmt.Fprintf(ex.Out, "step %s: skipped: %s\n", sp.Name, sp.Skipped)
 			continue
 		}
+		if sp.Type == pipeline.TypePush {
+			printPush(ex.Out, sp)
+			if ex.DryRun {
+				continue
+			}
+			if err := pl.runPush(ctx, res, ex); err != nil {
+				res.Err = fmt.Errorf("step %s: %w", sp.Name, err)
+				return results, res.Err
+			}
+			continue
+		}
 		printPlan(ex.Out, sp)
 		if ex.DryRun {
 			pl.setOutputs(res, "<digest of "+sp.Name+">", "<image id of "+sp.Name+">")
 			continue
 		}
 		if err := runBuild(ctx, res, ex); err != nil {
-			return results, fmt.Errorf("step %s: %w", sp.Name, err)
+			res.Err = fmt.Errorf("step %s: %w", sp.Name, err)
+			return results, res.Err
 		}
 		fmt.Fprintf(ex.Out, "  digest %s\n", res.Digest)
 		pl.setOutputs(res, res.Digest, res.ConfigDigest)
@@ -137,6 +159,10 @@ func runBuild(ctx context.Context, res *StepResult, ex Exec) error {
 		}
 		checked <- err
 	}()
+	if !req.Push && ex.LocalStore != "" {
+		req.LocalStore = ex.LocalStore
+		res.LocalStore = ex.LocalStore
+	}
 	req.Auth = ex.Credentials.LookupScopes
 	req.Progress, req.ProgressOut = ex.Progress, ex.ProgressOut
 	out, err := ex.Builder.Build(ctx, req)
@@ -171,6 +197,10 @@ func initialVars(info gitinfo.Info, p *pipeline.Pipeline, opts Options) pipeline
 // Codefresh does: ${{step}} and ${{steps.step.*}}.
 func (pl *planner) setOutputs(res *StepResult, digest, imageID string) {
 	n := res.Name
+	if pl.built == nil {
+		pl.built = map[string]*StepResult{}
+	}
+	pl.built[n] = res
 	first := res.Refs[0]
 	repo := first
 	if ref, err := name.ParseReference(first); err == nil {

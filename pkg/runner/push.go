@@ -1,0 +1,185 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/hoist-build/hoist/pkg/distribute"
+	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/pipeline"
+	"github.com/hoist-build/hoist/pkg/policy"
+	"github.com/hoist-build/hoist/pkg/registries"
+)
+
+// PushPlan is what a push step copies.
+type PushPlan struct {
+	// FromStep names the build step whose image is pushed, if any.
+	FromStep string
+	// Candidate is the source reference when FromStep is empty.
+	Candidate name.Reference
+	// Username and Password are the step's own credentials, if any.
+	Username, Password string
+}
+
+// stepOutput matches a candidate that is exactly ${{step}}.
+var stepOutput = regexp.MustCompile(`^\$\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}$`)
+
+// planPush plans a push step: its source, target registry, references.
+func (pl *planner) planPush(s *pipeline.Step) (*StepPlan, error) {
+	path := "steps." + s.Name
+	p, err := s.Push.Expand(pl.p.File, path, pl.vars)
+	if err != nil {
+		return nil, err
+	}
+	at := func(field, format string, args ...any) error {
+		line := p.Lines[field]
+		if line == 0 {
+			line = s.Line
+		}
+		return &errs.InputError{File: pl.p.File, Line: line, Field: path + "." + field, Msg: fmt.Sprintf(format, args...)}
+	}
+	sp := &StepPlan{Name: s.Name, Type: s.Type, Push: &PushPlan{Username: p.Username, Password: p.Password}}
+	image := strings.Trim(p.ImageName, "/")
+	if m := stepOutput.FindStringSubmatch(s.Push.Candidate); m != nil && pl.built[m[1]] != nil {
+		sp.Push.FromStep = m[1]
+		if image == "" {
+			image = pl.built[m[1]].Image
+		}
+	} else {
+		ref, err := name.ParseReference(p.Candidate)
+		if err != nil {
+			return nil, at("candidate", "%q is not an image reference or a build step's ${{name}}", p.Candidate)
+		}
+		sp.Push.Candidate = ref
+		if image == "" {
+			image = ref.Context().RepositoryStr()
+			if i := pl.locator().Integration(ref.Context()); i != nil {
+				image = i.ImageName(image)
+			}
+		}
+	}
+	sp.Image = image
+	regName := p.Registry
+	if regName == "" && pl.opts.Registries != nil {
+		regName = pl.opts.Registries.Default
+	}
+	r, ok := pl.opts.Registries.Get(regName)
+	if !ok {
+		if regName == "" {
+			return nil, at("registry", "required: no default registry is configured")
+		}
+		return nil, at("registry", "unknown registry %q (known: %s)", regName, knownNames(pl.opts.Registries))
+	}
+	sp.Decision = policy.Decision{Registries: []*registries.Integration{r}, Rule: policy.RulePushStep}
+	first := p.Tag
+	if first == "" {
+		first = "latest"
+	}
+	seen := map[string]bool{}
+	for _, t := range append([]string{first}, p.Tags...) {
+		if t == "" || seen[t] {
+			continue
+		}
+		seen[t] = true
+		ref, err := r.Tag(image, t)
+		if err != nil {
+			return nil, at("tag", "%v", err)
+		}
+		sp.Tags = append(sp.Tags, t)
+		sp.Refs = append(sp.Refs, ref.String())
+	}
+	return sp, nil
+}
+
+func (pl *planner) locator() distribute.Locator {
+	return distribute.Locator{Config: pl.opts.Registries}
+}
+
+// runPush copies the push step's source, by digest, to its registry.
+func (pl *planner) runPush(ctx context.Context, res *StepResult, ex Exec) error {
+	loc := distribute.Locator{Config: pl.opts.Registries, Credentials: ex.Credentials}
+	src, err := pl.pushSource(ctx, res.Push, loc)
+	if err != nil {
+		return err
+	}
+	r := res.Decision.Registries[0]
+	repo, err := r.Repository(res.Image)
+	if err != nil {
+		return err
+	}
+	t, err := loc.Target(repo, res.Tags)
+	if err != nil {
+		return err
+	}
+	t.Registry = r.Name
+	if res.Push.Username != "" {
+		t.Keychain = stepKeychain{host: repo.RegistryStr(), user: res.Push.Username, pass: res.Push.Password, next: ex.Credentials}
+	}
+	results, err := distribute.Copy(ctx, src, []distribute.Target{t})
+	for _, r := range results {
+		fmt.Fprintf(ex.Out, "  %s\n", r)
+	}
+	res.Digest, res.Pushed = src.Digest.String(), results
+	return err
+}
+
+// pushSource opens what a push step pushes: a build step's image from the
+// registry it was pushed to or from the local store, or a reference.
+func (pl *planner) pushSource(ctx context.Context, p *PushPlan, loc distribute.Locator) (*distribute.Source, error) {
+	if p.FromStep == "" {
+		opts, err := loc.Options(p.Candidate.Context())
+		if err != nil {
+			return nil, err
+		}
+		return distribute.OpenRemote(ctx, p.Candidate, opts...)
+	}
+	b := pl.built[p.FromStep]
+	if b.LocalStore != "" {
+		h, err := v1.NewHash(b.Digest)
+		if err != nil {
+			return nil, fmt.Errorf("step %s left no image: %w", p.FromStep, err)
+		}
+		return distribute.OpenLayout(b.LocalStore, h)
+	}
+	ref, err := name.ParseReference(b.Refs[0])
+	if err != nil {
+		return nil, err
+	}
+	byDigest := ref.Context().Digest(b.Digest)
+	opts, err := loc.Options(byDigest.Context())
+	if err != nil {
+		return nil, err
+	}
+	return distribute.OpenRemote(ctx, byDigest, opts...)
+}
+
+// stepKeychain uses a push step's own credentials for its target registry.
+type stepKeychain struct {
+	host, user, pass string
+	next             authn.Keychain
+}
+
+func (k stepKeychain) Resolve(r authn.Resource) (authn.Authenticator, error) {
+	if r.RegistryStr() == k.host {
+		return &authn.Basic{Username: k.user, Password: k.pass}, nil
+	}
+	return k.next.Resolve(r)
+}
+
+func printPush(w io.Writer, sp *StepPlan) {
+	from := "from step " + sp.Push.FromStep
+	if sp.Push.FromStep == "" {
+		from = "from " + sp.Push.Candidate.String()
+	}
+	fmt.Fprintf(w, "step %s: %s, %s\n", sp.Name, sp.Decision, from)
+	for _, r := range sp.Refs {
+		fmt.Fprintf(w, "  %s\n", r)
+	}
+}
