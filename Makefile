@@ -19,4 +19,5 @@ test: setup
 	$(GO) test -count=1 -timeout 40m ./...
 
 bench: setup build
+	$(GO) build -o bin/crane github.com/google/go-containerregistry/cmd/crane
 	$(GO) run ./internal/cmd/bench -hoist bin/hoist

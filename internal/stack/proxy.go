@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Proxy is an HTTP proxy in front of a real registry that can refuse
@@ -25,6 +26,9 @@ type Proxy struct {
 	// client asks for (n=), with Link headers to the next page, as the
 	// distribution spec describes, whatever the registry behind does.
 	Paginate bool
+
+	// BytesIn counts the request body bytes the proxy passed on.
+	BytesIn atomic.Int64
 
 	mu       sync.Mutex
 	requests []string
@@ -71,6 +75,9 @@ func startProxy(host string, fail func(*http.Request) int, paginate bool) *Proxy
 		if p.Paginate && r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/tags/list") && r.URL.Query().Get("n") != "" {
 			p.paginate(w, r, target)
 			return
+		}
+		if r.Body != nil {
+			r.Body = &countBody{r.Body, &p.BytesIn}
 		}
 		rp.ServeHTTP(w, r)
 	}))
@@ -142,4 +149,15 @@ func (p *Proxy) paginate(w http.ResponseWriter, r *http.Request, target *url.URL
 		Name string   `json:"name"`
 		Tags []string `json:"tags"`
 	}{list.Name, page})
+}
+
+type countBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (b *countBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -70,6 +71,22 @@ var Backoff = remote.Backoff{Duration: 250 * time.Millisecond, Factor: 2, Jitter
 // blobs), then the tags, only when every target holds the image, then it
 // checks each tag's digest. The results follow the targets' order.
 func Copy(ctx context.Context, src *Source, targets []Target) ([]*Result, error) {
+	if len(targets) > 1 {
+		// Read each source blob once for all targets.
+		dir, err := os.MkdirTemp("", "hoist-blobs-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		r := &readOnce{dir: dir, by: map[v1.Hash]*onceBlob{}}
+		once := *src
+		if src.Index != nil {
+			once.Index = onceIndex{src.Index, r}
+		} else {
+			once.Image = onceImage{src.Image, r}
+		}
+		src = &once
+	}
 	results := make([]*Result, len(targets))
 	counters := make([]*counter, len(targets))
 	opts := make([][]remote.Option, len(targets))

@@ -20,7 +20,7 @@ import (
 func main() {
 	hoist := flag.String("hoist", "bin/hoist", "the hoist binary")
 	runs := flag.Int("runs", 15, "timed runs of each tool")
-	only := flag.String("only", "", "run one part: build or images")
+	only := flag.String("only", "", "run one part: build, images or push")
 	flag.Parse()
 	var err error
 	if *only == "" || *only == "build" {
@@ -28,6 +28,9 @@ func main() {
 	}
 	if err == nil && (*only == "" || *only == "images") {
 		err = benchImages(*hoist, 5)
+	}
+	if err == nil && (*only == "" || *only == "push") {
+		err = benchPush(*hoist, 3)
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
