@@ -202,3 +202,54 @@ func TestPromoteIndex(t *testing.T) {
 		t.Errorf("output does not show both digests:\nstdout %s\nstderr %s", r.stdout, r.stderr)
 	}
 }
+
+// TestTag gives one image three names in two registries: one digest
+// everywhere, and only the blobs missing at each repository move.
+func TestTag(t *testing.T) {
+	img, _ := random.Image(30_000, 2)
+	src := regA.Host + "/src/tagme:build-7"
+	digest := put(t, img, authn.Anonymous, src)
+	dsts := []string{regA.Host + "/src/tagme:1.0", regA.Host + "/src/tagme:stable", regB.Host + "/release/tagme:1.0"}
+	meta := filepath.Join(t.TempDir(), "m.json")
+	r := mustHoist(t, append([]string{"tag", src, "--registries", registriesFile(t, ""), "--metadata-file", meta}, dsts...)...)
+	for _, d := range dsts {
+		if got := digestOf(t, d, nil); got != digest {
+			t.Errorf("%s = %q, want %s", d, got, digest)
+		}
+	}
+	if n := strings.Count(r.stdout, "\n"); n != 2 {
+		t.Errorf("stdout has %d lines, want one per repository (2):\n%s", n, r.stdout)
+	}
+	data, _ := os.ReadFile(meta)
+	var m struct{ Targets []*distribute.Result }
+	json.Unmarshal(data, &m)
+	res := map[string]*distribute.Result{}
+	for _, r := range m.Targets {
+		res[r.Repository] = r
+	}
+	size, _ := blobBytes(t, img)
+	if a := res[regA.Host+"/src/tagme"]; a == nil || !a.AlreadyPresent || len(a.Tags) != 2 {
+		t.Errorf("same-repository target = %+v, want already present with 2 tags", a)
+	}
+	if b := res[regB.Host+"/release/tagme"]; b == nil || b.BytesUploaded != size {
+		t.Errorf("registry b target = %+v, want %d bytes uploaded", b, size)
+	}
+}
+
+// TestPushWrongPassword: the target refuses the credentials: exit 1, one
+// line naming the target and the refusal, and no password printed.
+func TestPushWrongPassword(t *testing.T) {
+	const wrong = "wr0ng-Pa55-for-push"
+	t.Setenv("TEST_SECURE_PASSWORD", wrong)
+	img, _ := random.Image(10_000, 1)
+	src := regA.Host + "/src/deny:v1"
+	put(t, img, authn.Anonymous, src)
+	r := hoist(t, "push", src, "--registry", "secure", "--tag", "v1", "--registries", registriesFile(t, ""))
+	want := "hoist: not every target was written: " + regSecure.Host + "/src/deny failed (authentication failed: the registry refused the credentials (HTTP 401))\n"
+	if r.code != 1 || r.stderr != want {
+		t.Errorf("exit %d, stderr %q; want exit 1, %q", r.code, r.stderr, want)
+	}
+	if strings.Contains(r.stdout+r.stderr, wrong) || strings.Contains(r.stdout+r.stderr, securePassword) {
+		t.Errorf("output holds a password:\n%s%s", r.stdout, r.stderr)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
 // Source is the image to copy: a single image or an index, with its digest.
@@ -240,7 +241,17 @@ func failedList(results []*Result) string {
 	return strings.Join(parts, "; ")
 }
 
+// oneLine describes err in one line; registry refusals say what they mean.
 func oneLine(err error) string {
+	var terr *transport.Error
+	if errors.As(err, &terr) {
+		switch terr.StatusCode {
+		case http.StatusUnauthorized:
+			return "authentication failed: the registry refused the credentials (HTTP 401)"
+		case http.StatusForbidden:
+			return "access denied: the credentials may not push here (HTTP 403)"
+		}
+	}
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
