@@ -32,7 +32,7 @@ if command -v systemctl >/dev/null && systemctl is-active --quiet docker-registr
 fi
 
 version=$(go list -m -f '{{.Version}}' github.com/moby/buildkit)
-cache=${HOIST_CACHE:-$HOME/.cache/hoist}/bin
+cache=${HOIST_CACHE:-${HOME:-/root}/.cache/hoist}/bin
 mkdir -p "$cache"
 if [ ! -x "$cache/buildkitd-$version" ] || [ ! -x "$cache/buildctl-$version" ]; then
 	echo "setup: building buildkitd $version from the Go module cache (a few minutes, once)"

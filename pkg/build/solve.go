@@ -47,6 +47,14 @@ type Request struct {
 	Push bool
 	// Insecure allows plain HTTP and unverified TLS for the push.
 	Insecure bool
+	// CacheImports are registry references to import BuildKit's cache from.
+	CacheImports []string
+	// CacheExport is the registry reference to export the cache to
+	// (mode=max, OCI image-manifest form); a failed export does not fail
+	// the build. None when empty.
+	CacheExport string
+	// CacheInsecure allows plain HTTP for the cache registry.
+	CacheInsecure bool
 	// LocalStore, when set, is an OCI layout folder the image is also
 	// written to, so a later push step can push a build that was not pushed.
 	LocalStore string
@@ -183,7 +191,24 @@ func solveOpt(req Request) (*client.SolveOpt, func(), error) {
 	if auth == nil {
 		auth = func(string, []string) (types.AuthConfig, error) { return types.AuthConfig{}, nil }
 	}
+	var imports, cacheExports []client.CacheOptionsEntry
+	for _, ref := range req.CacheImports {
+		attrs := map[string]string{"ref": ref}
+		if req.CacheInsecure {
+			attrs["registry.insecure"] = "true"
+		}
+		imports = append(imports, client.CacheOptionsEntry{Type: "registry", Attrs: attrs})
+	}
+	if req.CacheExport != "" {
+		attrs := map[string]string{"ref": req.CacheExport, "mode": "max", "image-manifest": "true", "oci-mediatypes": "true", "ignore-error": "true"}
+		if req.CacheInsecure {
+			attrs["registry.insecure"] = "true"
+		}
+		cacheExports = append(cacheExports, client.CacheOptionsEntry{Type: "registry", Attrs: attrs})
+	}
 	return &client.SolveOpt{
+		CacheImports:  imports,
+		CacheExports:  cacheExports,
 		Frontend:      "dockerfile.v0",
 		FrontendAttrs: attrs,
 		LocalMounts:   map[string]fsutil.FS{"context": ctxFS, "dockerfile": dfFS},

@@ -19,6 +19,8 @@ type Info struct {
 	Origin string
 	// TopLevel is the checkout's top folder.
 	TopLevel string
+	// DefaultBranch is origin's default branch, when git knows it.
+	DefaultBranch string
 }
 
 // Read asks git about the checkout that holds dir. Outside a checkout, or
@@ -44,6 +46,7 @@ func Read(ctx context.Context, dir string) Info {
 	info.CommitAuthor = run("log", "-1", "--format=%an")
 	info.Origin = run("config", "--get", "remote.origin.url")
 	info.TopLevel = run("rev-parse", "--show-toplevel")
+	info.DefaultBranch = strings.TrimPrefix(run("symbolic-ref", "--short", "-q", "refs/remotes/origin/HEAD"), "origin/")
 	return info
 }
 

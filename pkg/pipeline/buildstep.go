@@ -87,6 +87,8 @@ func (l *loader) buildStep(ps []pair, path string) (*BuildStep, *When, error) {
 				b.Platform, err = l.scalar(v, field)
 			case "metadata":
 				b.Metadata, err = l.metadata(v, field)
+			case "cache_from":
+				b.CacheFrom, err = l.strings(v, field)
 			case "when":
 				when, err = l.when(v, field)
 			}

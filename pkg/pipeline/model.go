@@ -53,6 +53,8 @@ type BuildStep struct {
 	Platform       string
 	// Metadata are the metadata.set entries as KEY=VALUE, in file order.
 	Metadata []string
+	// CacheFrom are image references to import BuildKit's registry cache from.
+	CacheFrom []string
 	// Lines maps each field name that was set to the line it is on.
 	Lines map[string]int
 }

@@ -70,6 +70,9 @@ func (b *BuildStep) Expand(file, path string, v Vars) (*BuildStep, error) {
 	if out.Metadata, err = list("metadata", b.Metadata); err != nil {
 		return nil, err
 	}
+	if out.CacheFrom, err = list("cache_from", b.CacheFrom); err != nil {
+		return nil, err
+	}
 	// The inline Dockerfile keeps ${{...}} that are not defined: BuildKit and
 	// the shell never see that syntax, so only defined names are replaced.
 	out.DockerfileContent = varRef.ReplaceAllStringFunc(b.DockerfileContent, func(m string) string {

@@ -49,6 +49,11 @@ type StepPlan struct {
 	Request build.Request
 	// Push is set for push steps.
 	Push *PushPlan
+	// Cache is the caching registry the build imports and exports
+	// BuildKit's cache from and to; nil when none.
+	Cache *registries.Integration
+	// CacheFrom are the step's own cache_from imports.
+	CacheFrom []string
 }
 
 // planner turns steps into StepPlans.
@@ -62,6 +67,8 @@ type planner struct {
 	repoRoot string
 	// built holds the build steps done so far, by name.
 	built map[string]*StepResult
+	// defaultBranch keys the cache a new branch starts from.
+	defaultBranch string
 }
 
 // planStep plans one step with the variables known so far.
@@ -183,6 +190,12 @@ func (pl *planner) planStep(s *pipeline.Step) (*StepPlan, error) {
 	for _, r := range sp.Decision.Registries {
 		req.Insecure = req.Insecure || r.Insecure
 	}
+	if !b.NoCache {
+		sp.CacheFrom = b.CacheFrom
+		if err := pl.cache(sp, &req, b); err != nil {
+			return nil, at("image_name", "%v", err)
+		}
+	}
 	sp.Request = req
 	return sp, nil
 }
@@ -265,4 +278,39 @@ func (pl *planner) trace(sp *StepPlan) map[string]string {
 		}
 	}
 	return m
+}
+
+// cache sets the registry cache of a build: with a caching registry (and
+// no no_cf_cache), import and export <caching>/<prefix>/<image>:cache-<branch>,
+// and import the default branch's cache too; cache_from entries are imported
+// as well.
+func (pl *planner) cache(sp *StepPlan, req *build.Request, b *pipeline.BuildStep) error {
+	cfg := pl.opts.Registries
+	if cfg != nil && cfg.Caching != "" && !b.NoCFCache {
+		c, _ := cfg.Get(cfg.Caching)
+		repo, err := c.Repository(sp.Image)
+		if err != nil {
+			return err
+		}
+		key := func(branch string) string {
+			t := "cache-" + strings.ToLower(pipeline.NormalizeTag(branch))
+			if len(t) > 128 {
+				t = t[:128]
+			}
+			return repo.Tag(t).String()
+		}
+		branch := pl.vars["CF_BRANCH"]
+		if branch == "" {
+			branch = pl.defaultBranch
+		}
+		sp.Cache = c
+		req.CacheExport = key(branch)
+		req.CacheImports = append(req.CacheImports, req.CacheExport)
+		if def := key(pl.defaultBranch); def != req.CacheExport {
+			req.CacheImports = append(req.CacheImports, def)
+		}
+		req.CacheInsecure = c.Insecure
+	}
+	req.CacheImports = append(req.CacheImports, sp.CacheFrom...)
+	return nil
 }

@@ -62,18 +62,28 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 	if ex.Out == nil {
 		ex.Out = io.Discard
 	}
+	if ex.ProgressOut == nil {
+		ex.ProgressOut = os.Stderr
+	}
 	info := gitinfo.Read(ctx, p.Dir)
 	root := info.TopLevel
 	if root == "" {
 		root = p.Dir
 	}
 	base := initialVars(info, p, opts)
+	defaultBranch := base["HOIST_DEFAULT_BRANCH"]
+	if defaultBranch == "" {
+		defaultBranch = info.DefaultBranch
+	}
+	if defaultBranch == "" {
+		defaultBranch = "main"
+	}
 	newPlanner := func() *planner {
 		vars := pipeline.Vars{}
 		for k, v := range base {
 			vars[k] = v
 		}
-		return &planner{p: p, opts: opts, vars: vars, source: gitinfo.SourceURL(info.Origin), repoRoot: root}
+		return &planner{p: p, opts: opts, vars: vars, source: gitinfo.SourceURL(info.Origin), repoRoot: root, defaultBranch: defaultBranch}
 	}
 	if !ex.DryRun {
 		// Check every step before building any, so a mistake in a later
@@ -133,6 +143,9 @@ func printPlan(w io.Writer, sp *StepPlan) {
 	for _, r := range sp.Refs {
 		fmt.Fprintf(w, "  %s\n", r)
 	}
+	if sp.Cache != nil {
+		fmt.Fprintf(w, "  cache %s in %q\n", sp.Request.CacheExport, sp.Cache.Name)
+	}
 }
 
 // runBuild builds one step. While BuildKit builds, hoist logs in to every
@@ -159,6 +172,12 @@ func runBuild(ctx context.Context, res *StepResult, ex Exec) error {
 		}
 		checked <- err
 	}()
+	if res.Cache != nil {
+		if err := checkCache(ctx, res, ex); err != nil {
+			fmt.Fprintf(ex.ProgressOut, "hoist: warning: step %s: %v; building without the registry cache\n", res.Name, err)
+			req.CacheExport, req.CacheImports = "", res.CacheFrom
+		}
+	}
 	if !req.Push && ex.LocalStore != "" {
 		req.LocalStore = ex.LocalStore
 		res.LocalStore = ex.LocalStore
@@ -227,4 +246,16 @@ func Environ() map[string]string {
 		}
 	}
 	return m
+}
+
+// checkCache checks that the caching registry takes pushes to the cache
+// repository.
+func checkCache(ctx context.Context, res *StepResult, ex Exec) error {
+	ref, err := name.ParseReference(res.Request.CacheExport)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return ex.Credentials.CheckPush(ctx, res.Cache, ref.Context())
 }
