@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/containerd/log"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -62,6 +63,10 @@ func NewRoot() *cobra.Command {
 
 // Execute runs the command tree with args and returns the exit code.
 func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	// The BuildKit and containerd libraries log through logrus; their
+	// warnings (such as a file system without fs-verity) are not the user's
+	// business. Errors reach the user as hoist's own one line.
+	log.SetLevel("error")
 	root := NewRoot()
 	root.SetArgs(args)
 	root.SetOut(stdout)
