@@ -20,7 +20,7 @@ import (
 func main() {
 	hoist := flag.String("hoist", "bin/hoist", "the hoist binary")
 	runs := flag.Int("runs", 15, "timed runs of each tool")
-	only := flag.String("only", "", "run one part: build, images or push")
+	only := flag.String("only", "", "run one part: build, images, push or cache")
 	flag.Parse()
 	var err error
 	if *only == "" || *only == "build" {
@@ -31,6 +31,9 @@ func main() {
 	}
 	if err == nil && (*only == "" || *only == "push") {
 		err = benchPush(*hoist, 3)
+	}
+	if err == nil && (*only == "" || *only == "cache") {
+		err = benchCache(*hoist)
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)

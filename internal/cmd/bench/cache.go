@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+
+	"github.com/hoist-build/hoist/internal/stack"
+)
+
+// benchCache rebuilds a Dockerfile with an expensive RUN on a cold builder
+// (a fresh buildkitd state) with the caching registry warm and without a
+// caching registry, and measures what exporting the cache costs a warm
+// build.
+func benchCache(hoist string) error {
+	ctx := context.Background()
+	reg, err := stack.StartRegistry(stack.RegistryOptions{})
+	if err != nil {
+		return err
+	}
+	defer reg.Stop()
+	base := reg.Host + "/base/busybox:stable"
+	if _, err := stack.PushBusybox(base, nil); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "hoist-bench-cache-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	files := map[string]string{
+		"Dockerfile":    "ARG BASE\nFROM ${BASE}\nRUN sleep 5 && head -c 5000000 /dev/urandom > /data\nRUN echo done > /done\n",
+		"cached.yaml":   "registries:\n  - name: r\n    domain: " + reg.Host + "\ncaching: r\n",
+		"uncached.yaml": "registries:\n  - name: r\n    domain: " + reg.Host + "\n",
+	}
+	for n, c := range files {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(c), 0o644); err != nil {
+			return err
+		}
+	}
+	build := func(builder, conf string) (time.Duration, error) {
+		c := exec.Command(hoist, "build", dir, "--image-name", "bench/cache", "--tag", "v1", "--registry", "r", "--build-arg", "BASE="+base,
+			"--registries", filepath.Join(dir, conf), "--builder", builder, "--progress", "quiet",
+			"--var", "CF_BUILD_ID=bench", "--var", "CF_BUILD_TIMESTAMP=2026-11-23T00:00:00Z", "--var", "CF_BRANCH=main")
+		start := time.Now()
+		if out, err := c.CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("hoist build: %v\n%s", err, out)
+		}
+		return time.Since(start), nil
+	}
+	cold := func(conf string) (time.Duration, error) {
+		bk, err := stack.StartBuildkitd(ctx)
+		if err != nil {
+			return 0, err
+		}
+		defer bk.Stop()
+		return build(bk.Addr, conf)
+	}
+	if _, err := cold("cached.yaml"); err != nil { // fills the caching registry
+		return err
+	}
+	var with, without []time.Duration
+	for i := 0; i < 2; i++ {
+		w, err := cold("cached.yaml")
+		if err != nil {
+			return err
+		}
+		wo, err := cold("uncached.yaml")
+		if err != nil {
+			return err
+		}
+		with, without = append(with, w), append(without, wo)
+	}
+	fmt.Printf("\ncache: Dockerfile with a 5 s RUN, cold builder (fresh buildkitd state), 2 runs each:\n")
+	fmt.Printf("  with the caching registry warm  median %7.1f ms\n", ms(median(with)))
+	fmt.Printf("  without a caching registry      median %7.1f ms\n", ms(median(without)))
+	fmt.Printf("  ratio %.2f\n", float64(median(with))/float64(median(without)))
+
+	bk, err := stack.StartBuildkitd(ctx)
+	if err != nil {
+		return err
+	}
+	defer bk.Stop()
+	if _, err := build(bk.Addr, "cached.yaml"); err != nil {
+		return err
+	}
+	var ex, noex []time.Duration
+	for i := 0; i < 7; i++ {
+		a, err := build(bk.Addr, "cached.yaml")
+		if err != nil {
+			return err
+		}
+		b, err := build(bk.Addr, "uncached.yaml")
+		if err != nil {
+			return err
+		}
+		ex, noex = append(ex, a), append(noex, b)
+	}
+	fmt.Printf("warm builder, 7 runs each: with cache import+export %.1f ms, without %.1f ms: overhead %+.1f%%\n",
+		ms(median(ex)), ms(median(noex)), 100*(float64(median(ex))/float64(median(noex))-1))
+	return nil
+}
