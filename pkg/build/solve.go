@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/distribution/reference"
 	"github.com/docker/cli/cli/config/types"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
@@ -47,6 +48,9 @@ type Request struct {
 	Push bool
 	// Insecure allows plain HTTP and unverified TLS for the push.
 	Insecure bool
+	// Replace pulls other images in place of some the Dockerfile names
+	// (FROM, COPY --from): image as written → image to pull instead.
+	Replace map[string]string
 	// CacheImports are registry references to import BuildKit's cache from.
 	CacheImports []string
 	// CacheExport is the registry reference to export the cache to
@@ -161,6 +165,14 @@ func solveOpt(req Request) (*client.SolveOpt, func(), error) {
 		k, v, _ := strings.Cut(kv, "=")
 		attrs["build-arg:"+k] = v
 	}
+	for from, to := range req.Replace {
+		key, err := contextKey(from)
+		if err != nil {
+			cleanup()
+			return nil, func() {}, err
+		}
+		attrs["context:"+key] = "docker-image://" + to
+	}
 	labels, err := req.labels()
 	if err != nil {
 		cleanup()
@@ -226,12 +238,9 @@ func solveOpt(req Request) (*client.SolveOpt, func(), error) {
 func (req Request) labels() (map[string]string, error) {
 	out := map[string]string{}
 	if len(req.TraceLabels) > 0 {
-		df := []byte(req.DockerfileContent)
-		if len(df) == 0 {
-			var err error
-			if df, err = os.ReadFile(req.Dockerfile); err != nil {
-				return nil, err
-			}
+		df, err := req.DockerfileText()
+		if err != nil {
+			return nil, err
 		}
 		own, err := DockerfileLabels(df, req.Target)
 		if err != nil {
@@ -266,4 +275,22 @@ func exports(req Request, image map[string]string) []client.ExportEntry {
 		out = append(out, client.ExportEntry{Type: client.ExporterOCI, OutputDir: req.LocalStore, Attrs: attrs})
 	}
 	return out
+}
+
+// contextKey is the name the dockerfile frontend looks a named context up
+// by for an image reference: its familiar form without ":latest".
+func contextKey(ref string) (string, error) {
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return "", fmt.Errorf("image %s: %w", ref, err)
+	}
+	return strings.TrimSuffix(reference.FamiliarString(named), ":latest"), nil
+}
+
+// DockerfileText returns the request's Dockerfile text.
+func (req Request) DockerfileText() ([]byte, error) {
+	if req.DockerfileContent != "" {
+		return []byte(req.DockerfileContent), nil
+	}
+	return os.ReadFile(req.Dockerfile)
 }

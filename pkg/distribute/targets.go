@@ -14,30 +14,9 @@ type Locator struct {
 	Credentials *registries.Credentials
 }
 
-// Integration returns the integration whose domain and prefix hold repo,
-// preferring the longest prefix; nil when none does.
+// Integration returns the integration that holds repo; nil when none does.
 func (l Locator) Integration(repo name.Repository) *registries.Integration {
-	if l.Config == nil {
-		return nil
-	}
-	var best *registries.Integration
-	for _, r := range l.Config.Registries {
-		if r.Domain != repo.RegistryStr() {
-			continue
-		}
-		path := repo.RepositoryStr()
-		if r.Prefix != "" && path != r.Prefix && !hasPathPrefix(path, r.Prefix) {
-			continue
-		}
-		if best == nil || len(r.Prefix) > len(best.Prefix) {
-			best = r
-		}
-	}
-	return best
-}
-
-func hasPathPrefix(path, prefix string) bool {
-	return len(path) > len(prefix) && path[:len(prefix)] == prefix && path[len(prefix)] == '/'
+	return l.Config.For(repo)
 }
 
 // Target returns a copy target for repo with tags.

@@ -76,16 +76,31 @@ func (c *Credentials) LookupScopes(host string, scopes []string) (types.AuthConf
 func (c *Credentials) LookupRepo(host, path string) (types.AuthConfig, error) {
 	host = normalizeHost(host)
 	if i := c.integrationFor(host, path); i != nil {
-		password := i.Password
-		if i.PasswordEnv != "" {
-			v, ok := os.LookupEnv(i.PasswordEnv)
-			if !ok {
-				return types.AuthConfig{}, fmt.Errorf("registry %s: password_env names $%s, which is not set", i, i.PasswordEnv)
-			}
-			password = v
-		}
-		return types.AuthConfig{Username: i.Username, Password: password, ServerAddress: host}, nil
+		return c.integrationAuth(i)
 	}
+	return c.dockerAuth(host)
+}
+
+// integrationAuth returns integration i's own credentials, or docker's for
+// its domain when it has none.
+func (c *Credentials) integrationAuth(i *Integration) (types.AuthConfig, error) {
+	if i.Username == "" {
+		return c.dockerAuth(normalizeHost(i.Domain))
+	}
+	password := i.Password
+	if i.PasswordEnv != "" {
+		v, ok := os.LookupEnv(i.PasswordEnv)
+		if !ok {
+			return types.AuthConfig{}, fmt.Errorf("registry %s: password_env names $%s, which is not set", i, i.PasswordEnv)
+		}
+		password = v
+	}
+	return types.AuthConfig{Username: i.Username, Password: password, ServerAddress: normalizeHost(i.Domain)}, nil
+}
+
+// dockerAuth returns what docker's config.json and credential helpers hold
+// for host.
+func (c *Credentials) dockerAuth(host string) (types.AuthConfig, error) {
 	c.once.Do(func() {
 		c.docker, c.err = config.Load(c.dockerDir)
 	})
@@ -139,8 +154,14 @@ func (c *Credentials) Resolve(r authn.Resource) (authn.Authenticator, error) {
 	if err != nil {
 		return nil, err
 	}
-	if ac == (types.AuthConfig{}) || ac.Username == "" && ac.Password == "" && ac.IdentityToken == "" && ac.RegistryToken == "" {
-		return authn.Anonymous, nil
+	return authenticator(ac), nil
+}
+
+// authenticator turns docker's AuthConfig into go-containerregistry's;
+// empty credentials are anonymous.
+func authenticator(ac types.AuthConfig) authn.Authenticator {
+	if ac.Username == "" && ac.Password == "" && ac.Auth == "" && ac.IdentityToken == "" && ac.RegistryToken == "" {
+		return authn.Anonymous
 	}
 	return authn.FromConfig(authn.AuthConfig{
 		Username:      ac.Username,
@@ -148,5 +169,5 @@ func (c *Credentials) Resolve(r authn.Resource) (authn.Authenticator, error) {
 		Auth:          ac.Auth,
 		IdentityToken: ac.IdentityToken,
 		RegistryToken: ac.RegistryToken,
-	}), nil
+	})
 }

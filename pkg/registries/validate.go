@@ -190,3 +190,25 @@ func (i *Integration) ImageName(path string) string {
 	}
 	return path
 }
+
+// For returns the integration whose domain and prefix hold repo, preferring
+// the longest prefix; nil when none does (or c is nil).
+func (c *Config) For(repo name.Repository) *Integration {
+	if c == nil {
+		return nil
+	}
+	var best *Integration
+	path := repo.RepositoryStr()
+	for _, r := range c.Registries {
+		if normalizeHost(r.Domain) != normalizeHost(repo.RegistryStr()) {
+			continue
+		}
+		if r.Prefix != "" && path != r.Prefix && !strings.HasPrefix(path, r.Prefix+"/") {
+			continue
+		}
+		if best == nil || len(r.Prefix) > len(best.Prefix) {
+			best = r
+		}
+	}
+	return best
+}

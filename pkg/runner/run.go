@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/hoist-build/hoist/pkg/build"
 	"github.com/hoist-build/hoist/pkg/distribute"
@@ -128,7 +129,7 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 			pl.setOutputs(res, "<digest of "+sp.Name+">", "<image id of "+sp.Name+">")
 			continue
 		}
-		if err := runBuild(ctx, res, ex); err != nil {
+		if err := pl.runBuild(ctx, res, ex); err != nil {
 			res.Err = fmt.Errorf("step %s: %w", sp.Name, err)
 			return results, res.Err
 		}
@@ -151,7 +152,7 @@ func printPlan(w io.Writer, sp *StepPlan) {
 // runBuild builds one step. While BuildKit builds, hoist logs in to every
 // target registry and checks push access, so a wrong password ends the
 // build at once with one clear line, at no cost to a good build.
-func runBuild(ctx context.Context, res *StepResult, ex Exec) error {
+func (pl *planner) runBuild(ctx context.Context, res *StepResult, ex Exec) error {
 	req := res.Request
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -172,6 +173,9 @@ func runBuild(ctx context.Context, res *StepResult, ex Exec) error {
 		}
 		checked <- err
 	}()
+	if err := pl.resolveBases(ctx, res, &req, ex); err != nil {
+		return err
+	}
 	if res.Cache != nil {
 		if err := checkCache(ctx, res, ex); err != nil {
 			fmt.Fprintf(ex.ProgressOut, "hoist: warning: step %s: %v; building without the registry cache\n", res.Name, err)
@@ -258,4 +262,41 @@ func checkCache(ctx context.Context, res *StepResult, ex Exec) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	return ex.Credentials.CheckPush(ctx, res.Cache, ref.Context())
+}
+
+// resolveBases checks the images the Dockerfile pulls from the account's
+// registries; one whose registry fails is pulled from its fallback, and the
+// step's output says so.
+func (pl *planner) resolveBases(ctx context.Context, res *StepResult, req *build.Request, ex Exec) error {
+	df, err := req.DockerfileText()
+	if err != nil {
+		return err
+	}
+	bases, err := build.BaseImages(df, req.BuildArgs)
+	if err != nil {
+		return nil // BuildKit reports Dockerfile mistakes itself
+	}
+	pulls := make([]registries.Pull, len(bases))
+	eg, ectx := errgroup.WithContext(ctx)
+	for i, b := range bases {
+		eg.Go(func() error {
+			var err error
+			pulls[i], err = ex.Credentials.ResolvePull(ectx, b)
+			return err
+		})
+	}
+	if err := eg.Wait(); err != nil {
+		return err
+	}
+	for _, p := range pulls {
+		if p.Fallback == nil {
+			continue
+		}
+		if req.Replace == nil {
+			req.Replace = map[string]string{}
+		}
+		req.Replace[p.Ref] = p.From
+		fmt.Fprintf(ex.Out, "  base image %s from fallback %q: %s (%s)\n", p.Ref, p.Fallback.Name, p.From, p.Reason)
+	}
+	return nil
 }

@@ -1,0 +1,58 @@
+package commands
+
+import (
+	"fmt"
+	"sync"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/registries"
+)
+
+func newRegistriesCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "registries",
+		Short: "Work with the account's registry integrations",
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "check",
+		Short: "Log in to every registry integration and report, one line each",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := g.loadRegistries()
+			if err != nil {
+				return err
+			}
+			if cfg == nil || len(cfg.Registries) == 0 {
+				return errs.Input("no registries are configured: give --registries")
+			}
+			creds := registries.NewCredentials(cfg, "")
+			checks := make([]registries.Check, len(cfg.Registries))
+			var wg sync.WaitGroup
+			for i, r := range cfg.Registries {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					checks[i] = creds.Check(cmd.Context(), r)
+				}()
+			}
+			wg.Wait()
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			failed := 0
+			for _, c := range checks {
+				fmt.Fprintln(tw, c)
+				if c.Err != nil {
+					failed++
+				}
+			}
+			tw.Flush()
+			if failed > 0 {
+				return fmt.Errorf("%d of %d registries failed the check", failed, len(checks))
+			}
+			return nil
+		},
+	})
+	return cmd
+}

@@ -1,0 +1,76 @@
+package registries
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// Pull is where an image is pulled from.
+type Pull struct {
+	// Ref is the image as the build names it.
+	Ref string
+	// From is what to pull: Ref, or the same image in the fallback.
+	From string
+	// Primary is the integration that holds Ref; nil when none does.
+	Primary *Integration
+	// Fallback is set when From is in the primary's fallback registry.
+	Fallback *Integration
+	// Reason says why the primary failed, when it did.
+	Reason string
+}
+
+// pullBackoff is how a pull check is retried before the fallback is used.
+var pullBackoff = remote.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Jitter: 0.1, Steps: 3}
+
+// ResolvePull checks that ref can be pulled from its integration, with
+// retries. When it cannot (down, 5xx, auth) and the integration names a
+// fallback, the same path (the fallback's prefix in place of the
+// primary's) and tag or digest is pulled from the fallback. An image outside
+// every integration is left as it is.
+func (c *Credentials) ResolvePull(ctx context.Context, ref string) (Pull, error) {
+	p := Pull{Ref: ref, From: ref}
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return p, fmt.Errorf("image %s: %w", ref, err)
+	}
+	p.Primary = c.cfg.For(r.Context())
+	if p.Primary == nil {
+		return p, nil
+	}
+	perr := c.head(ctx, p.Primary, r)
+	if perr == nil {
+		return p, nil
+	}
+	perr = Explain(p.Primary, perr)
+	if p.Primary.Fallback == "" {
+		return p, fmt.Errorf("image %s: %w (no fallback configured)", ref, perr)
+	}
+	fb, _ := c.cfg.Get(p.Primary.Fallback)
+	repo, err := fb.Repository(p.Primary.ImageName(r.Context().RepositoryStr()))
+	if err != nil {
+		return p, fmt.Errorf("image %s: fallback %s: %w", ref, fb, err)
+	}
+	var alt name.Reference = repo.Tag(r.Identifier())
+	if d, ok := r.(name.Digest); ok {
+		alt = repo.Digest(d.DigestStr())
+	}
+	if err := c.head(ctx, fb, alt); err != nil {
+		return p, fmt.Errorf("image %s: %v; fallback: %w", ref, perr, Explain(fb, err))
+	}
+	p.From, p.Fallback, p.Reason = alt.String(), fb, perr.Error()
+	return p, nil
+}
+
+// head checks that ref answers in integration i, retrying transient failures.
+func (c *Credentials) head(ctx context.Context, i *Integration, ref name.Reference) error {
+	t, err := i.Transport()
+	if err != nil {
+		return err
+	}
+	_, err = remote.Head(ref, remote.WithContext(ctx), remote.WithAuthFromKeychain(c), remote.WithTransport(t), remote.WithRetryBackoff(pullBackoff))
+	return err
+}
