@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 // readOnce makes each source blob be read once, however many targets need
@@ -25,7 +26,12 @@ type onceBlob struct {
 	err  error
 }
 
+// layer wraps l; a layer ggcr may mount from the source repository stays
+// mountable.
 func (r *readOnce) layer(l v1.Layer) v1.Layer {
+	if ml, ok := l.(*remote.MountableLayer); ok {
+		return &remote.MountableLayer{Layer: &onceLayer{Layer: ml.Layer, r: r}, Reference: ml.Reference}
+	}
 	return &onceLayer{Layer: l, r: r}
 }
 
@@ -49,6 +55,12 @@ func (l *onceLayer) Compressed() (io.ReadCloser, error) {
 	l.r.mu.Unlock()
 	b.once.Do(func() { b.err = save(l.Layer, b.path) })
 	if b.err != nil {
+		// Let the next reader try again (the copy retries transient errors).
+		l.r.mu.Lock()
+		if l.r.by[h] == b {
+			delete(l.r.by, h)
+		}
+		l.r.mu.Unlock()
 		return nil, b.err
 	}
 	return os.Open(b.path)

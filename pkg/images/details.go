@@ -36,7 +36,17 @@ func (s *session) detailsOf(ctx context.Context, p *remote.Puller, repo name.Rep
 	}
 	s.mu.Unlock()
 	e.once.Do(func() { e.d, e.err = fetchDetails(ctx, p, repo.Digest(digest)) })
-	return e.d, e.err
+	if e.err != nil {
+		// One registry's failure must not fail another's: the next caller
+		// fetches again from its own registry.
+		s.mu.Lock()
+		if s.details[digest] == e {
+			delete(s.details, digest)
+		}
+		s.mu.Unlock()
+		return fetchDetails(ctx, p, repo.Digest(digest))
+	}
+	return e.d, nil
 }
 
 func fetchDetails(ctx context.Context, p *remote.Puller, ref name.Digest) (*details, error) {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/hoist-build/hoist/pkg/errs"
@@ -121,7 +123,11 @@ func (s *session) findIn(ctx context.Context, r *registries.Integration, imageNa
 	for _, repo := range repoList {
 		eg.Go(func() error {
 			if _, err := p.Head(ectx, repo.Digest(digest)); err != nil {
-				return nil // not here
+				var terr *transport.Error
+				if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
+					return nil // not here
+				}
+				return err
 			}
 			all, err := s.listRepo(ectx, p, r, repo, 16)
 			if err != nil {

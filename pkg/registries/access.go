@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -22,6 +23,9 @@ var ErrAuth = errors.New("authentication failed")
 // when insecure, no TLS verification.
 func (i *Integration) Transport() (http.RoundTripper, error) {
 	t := remote.DefaultTransport.(*http.Transport).Clone()
+	// A registry that accepts a connection and never answers must not hang
+	// a build: every request gets its answer's headers within this time.
+	t.ResponseHeaderTimeout = 60 * time.Second
 	if i.Insecure {
 		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the integration asks for it
 	}

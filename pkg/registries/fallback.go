@@ -35,7 +35,7 @@ func (c *Credentials) ResolvePull(ctx context.Context, ref string) (Pull, error)
 	p := Pull{Ref: ref, From: ref}
 	r, err := name.ParseReference(ref)
 	if err != nil {
-		return p, fmt.Errorf("image %s: %w", ref, err)
+		return p, nil // BuildKit reports a bad image name itself
 	}
 	p.Primary = c.cfg.For(r.Context())
 	if p.Primary == nil {

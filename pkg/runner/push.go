@@ -148,6 +148,9 @@ func (pl *planner) pushSource(ctx context.Context, p *PushPlan, loc distribute.L
 		}
 		return distribute.OpenLayout(b.LocalStore, h)
 	}
+	if !b.Decision.Push() {
+		return nil, fmt.Errorf("step %s was not pushed and hoist has no local store to push it from", p.FromStep)
+	}
 	ref, err := name.ParseReference(b.Refs[0])
 	if err != nil {
 		return nil, err
