@@ -160,6 +160,11 @@ func TestBuildTwoRegistriesSameDigest(t *testing.T) {
 			t.Errorf("digests differ across registries: %v", digests)
 		}
 	}
+	for _, repo := range []string{regA.Host + "/team-a/e2e/two@", regB.Host + "/team-b/e2e/two@"} {
+		if !strings.Contains(r.stdout, "  pushed "+repo+digests[0]+" tags 1.0,prod") {
+			t.Errorf("stdout does not report the copy to %s:\n%s", repo, r.stdout)
+		}
+	}
 	if !strings.Contains(r.stdout, `push to "a", "b" (rule 2: the step's registry)`) {
 		t.Errorf("stdout does not explain the decision:\n%s", r.stdout)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/hoist-build/hoist/pkg/build"
@@ -182,9 +183,26 @@ func (pl *planner) runBuild(ctx context.Context, res *StepResult, ex Exec) error
 			req.CacheExport, req.CacheImports = "", res.CacheFrom
 		}
 	}
-	if !req.Push && ex.LocalStore != "" {
+	// Several registries: BuildKit writes the image to the local store, and
+	// hoist copies it by digest to all of them, tags last (BuildKit would
+	// push and tag one registry after the other).
+	multi := len(res.Decision.Registries) > 1
+	if multi {
+		req.Push = false
+	}
+	if !req.Push {
 		req.LocalStore = ex.LocalStore
-		res.LocalStore = ex.LocalStore
+		if req.LocalStore == "" {
+			tmp, err := os.MkdirTemp("", "hoist-store-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(tmp)
+			req.LocalStore = tmp
+		}
+		if !multi {
+			res.LocalStore = req.LocalStore
+		}
 	}
 	req.Auth = ex.Credentials.LookupScopes
 	req.Progress, req.ProgressOut = ex.Progress, ex.ProgressOut
@@ -196,7 +214,43 @@ func (pl *planner) runBuild(ctx context.Context, res *StepResult, ex Exec) error
 		return err
 	}
 	res.Digest, res.ConfigDigest, res.Duration = out.Digest, out.ConfigDigest, out.Duration
+	if multi {
+		return pl.distributeBuild(ctx, res, req.LocalStore, ex)
+	}
 	return nil
+}
+
+// distributeBuild copies a build from the local store to every registry
+// of its decision, by digest, tags last.
+func (pl *planner) distributeBuild(ctx context.Context, res *StepResult, store string, ex Exec) error {
+	h, err := v1.NewHash(res.Digest)
+	if err != nil {
+		return fmt.Errorf("the build returned no digest: %w", err)
+	}
+	src, err := distribute.OpenLayout(store, h)
+	if err != nil {
+		return err
+	}
+	loc := distribute.Locator{Config: pl.opts.Registries, Credentials: ex.Credentials}
+	var targets []distribute.Target
+	for _, r := range res.Decision.Registries {
+		repo, err := r.Repository(res.Image)
+		if err != nil {
+			return err
+		}
+		t, err := loc.Target(repo, res.Tags)
+		if err != nil {
+			return err
+		}
+		t.Registry = r.Name
+		targets = append(targets, t)
+	}
+	results, err := distribute.Copy(ctx, src, targets)
+	for _, r := range results {
+		fmt.Fprintf(ex.Out, "  %s\n", r)
+	}
+	res.Pushed = results
+	return err
 }
 
 // initialVars are the CF_* variables from git and the environment, with
