@@ -24,23 +24,13 @@ func (g *globals) locator() (distribute.Locator, error) {
 }
 
 // openSource parses and reads the source image of push, tag and promote.
-func openSource(ctx context.Context, loc distribute.Locator, ref string) (*distribute.Source, name.Reference, error) {
+func openSource(ctx context.Context, loc distribute.Locator, ref string, notice io.Writer) (*distribute.Source, name.Reference, error) {
 	r, err := name.ParseReference(ref)
 	if err != nil {
 		return nil, nil, errs.Input("%s: not an image reference: %v", ref, err)
 	}
-	opts, err := loc.Options(r.Context())
-	if err != nil {
-		return nil, nil, err
-	}
-	src, err := distribute.OpenRemote(ctx, r, opts...)
-	if err != nil {
-		if i := loc.Integration(r.Context()); i != nil {
-			return nil, nil, registries.Explain(i, err)
-		}
-		return nil, nil, err
-	}
-	return src, r, nil
+	src, err := loc.Open(ctx, r, notice)
+	return src, r, err
 }
 
 // copyAndReport copies src to the targets, prints one line per target on

@@ -60,6 +60,15 @@ default: b
 		t.Errorf("no fallback: exit %d, stderr %q; want exit 1 and one line starting %q", r.code, r.stderr, want)
 	}
 
+	// A push's source follows the same rule.
+	r = hoist(t, "push", "127.0.0.1:1/base/busybox:stable", "--registry", "b", "--image-name", "e2e/fallback-push", "--tag", "fb", "--registries", regs)
+	if r.code != 0 || !strings.HasPrefix(r.stderr, `image 127.0.0.1:1/base/busybox:stable from fallback "mirror": `+regA.Host+"/base/busybox:stable (") {
+		t.Errorf("push from a dead registry: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if got := digestOf(t, regB.Host+"/team-b/e2e/fallback-push:fb", nil); got != baseDigest {
+		t.Errorf("pushed %q, want the base image's %s", got, baseDigest)
+	}
+
 	missing := "127.0.0.1:1/base/busybox@sha256:" + strings.Repeat("0", 64)
 	r = build(missing)
 	want = `hoist: step build: image ` + missing + `: registry "down" (127.0.0.1:1): not reachable:`

@@ -26,7 +26,7 @@ func newPromoteCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			src, ref, err := openSource(cmd.Context(), loc, args[0])
+			src, ref, err := openSource(cmd.Context(), loc, args[0], cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

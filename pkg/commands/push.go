@@ -29,7 +29,7 @@ func newPushCmd(g *globals) *cobra.Command {
 			if len(tags) == 0 {
 				tags = []string{"latest"}
 			}
-			src, ref, err := openSource(cmd.Context(), loc, args[0])
+			src, ref, err := openSource(cmd.Context(), loc, args[0], cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

@@ -37,7 +37,7 @@ func newTagCmd(g *globals) *cobra.Command {
 				byRepo[tag.Context().Name()] = len(targets)
 				targets = append(targets, t)
 			}
-			src, _, err := openSource(cmd.Context(), loc, args[0])
+			src, _, err := openSource(cmd.Context(), loc, args[0], cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,10 @@
 package distribute
 
 import (
+	"context"
+	"fmt"
+	"io"
+
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -44,4 +48,33 @@ func (l Locator) Options(repo name.Repository) ([]remote.Option, error) {
 		opts = append(opts, remote.WithTransport(tr))
 	}
 	return opts, nil
+}
+
+// Open reads the image ref names from its registry or, when that registry
+// fails and its integration has a fallback, from the fallback; notice
+// receives one line saying so.
+func (l Locator) Open(ctx context.Context, ref name.Reference, notice io.Writer) (*Source, error) {
+	pull, err := l.Credentials.ResolvePull(ctx, ref.String())
+	if err != nil {
+		return nil, err
+	}
+	from := ref
+	if pull.Fallback != nil {
+		if from, err = name.ParseReference(pull.From); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(notice, "image %s from fallback %q: %s (%s)\n", ref, pull.Fallback.Name, pull.From, pull.Reason)
+	}
+	opts, err := l.Options(from.Context())
+	if err != nil {
+		return nil, err
+	}
+	src, err := OpenRemote(ctx, from, opts...)
+	if err != nil {
+		if i := l.Integration(from.Context()); i != nil {
+			return nil, registries.Explain(i, err)
+		}
+		return nil, err
+	}
+	return src, nil
 }

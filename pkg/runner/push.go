@@ -105,7 +105,7 @@ func (pl *planner) locator() distribute.Locator {
 // runPush copies the push step's source, by digest, to its registry.
 func (pl *planner) runPush(ctx context.Context, res *StepResult, ex Exec) error {
 	loc := distribute.Locator{Config: pl.opts.Registries, Credentials: ex.Credentials}
-	src, err := pl.pushSource(ctx, res.Push, loc)
+	src, err := pl.pushSource(ctx, res.Push, loc, ex.Out)
 	if err != nil {
 		return err
 	}
@@ -132,13 +132,9 @@ func (pl *planner) runPush(ctx context.Context, res *StepResult, ex Exec) error 
 
 // pushSource opens what a push step pushes: a build step's image from the
 // registry it was pushed to or from the local store, or a reference.
-func (pl *planner) pushSource(ctx context.Context, p *PushPlan, loc distribute.Locator) (*distribute.Source, error) {
+func (pl *planner) pushSource(ctx context.Context, p *PushPlan, loc distribute.Locator, out io.Writer) (*distribute.Source, error) {
 	if p.FromStep == "" {
-		opts, err := loc.Options(p.Candidate.Context())
-		if err != nil {
-			return nil, err
-		}
-		return distribute.OpenRemote(ctx, p.Candidate, opts...)
+		return loc.Open(ctx, p.Candidate, prefixed{out, "  "})
 	}
 	b := pl.built[p.FromStep]
 	if b.LocalStore != "" {
@@ -185,4 +181,17 @@ func printPush(w io.Writer, sp *StepPlan) {
 	for _, r := range sp.Refs {
 		fmt.Fprintf(w, "  %s\n", r)
 	}
+}
+
+// prefixed writes every line with a prefix.
+type prefixed struct {
+	w      io.Writer
+	prefix string
+}
+
+func (p prefixed) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, p.prefix); err != nil {
+		return 0, err
+	}
+	return p.w.Write(b)
 }

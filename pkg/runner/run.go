@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -342,6 +343,23 @@ func (pl *planner) resolveBases(ctx context.Context, res *StepResult, req *build
 	if err := eg.Wait(); err != nil {
 		return err
 	}
+	// cache_from sources follow the same rules, but a cache that cannot be
+	// had is a warning, never a failed build.
+	for i, ref := range req.CacheImports {
+		if !slices.Contains(res.CacheFrom, ref) {
+			continue
+		}
+		p, err := ex.Credentials.ResolvePull(ctx, ref)
+		switch {
+		case err != nil:
+			fmt.Fprintf(ex.ProgressOut, "hoist: warning: step %s: cache_from %v; building without it\n", res.Name, err)
+			req.CacheImports[i] = ""
+		case p.Fallback != nil:
+			req.CacheImports[i] = p.From
+			fmt.Fprintf(ex.Out, "  cache_from %s from fallback %q: %s (%s)\n", ref, p.Fallback.Name, p.From, p.Reason)
+		}
+	}
+	req.CacheImports = slices.DeleteFunc(req.CacheImports, func(s string) bool { return s == "" })
 	for _, p := range pulls {
 		if p.Fallback == nil {
 			continue
