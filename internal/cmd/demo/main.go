@@ -54,6 +54,7 @@ func run(hoist string) error {
 	}
 
 	for _, args := range [][]string{
+		{"registries", "check", "--registries", "examples/quickstart/registries.yaml"},
 		{"images", "--registries", "examples/quickstart/registries.yaml"},
 		{"images", "inspect", "quickstart/app:main", "--registries", "examples/quickstart/registries.yaml"},
 	} {
