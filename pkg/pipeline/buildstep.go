@@ -35,70 +35,49 @@ func (l *loader) buildStep(ps []pair, path string) (*BuildStep, *When, error) {
 	b := &BuildStep{Lines: map[string]int{}}
 	var when *When
 	var imageNode *yaml.Node
-	var visit func(ps []pair) error
-	visit = func(ps []pair) error {
-		for _, kv := range ps {
-			k, v := kv.key.Value, kv.value
-			if n, ok := legacyNames[k]; ok {
-				k = n
+	err := l.fields(ps, path, buildFields, b.Lines, func(k string, key, v *yaml.Node, field string) error {
+		var err error
+		switch k {
+		case "image_name":
+			imageNode = key
+			b.ImageName, err = l.scalar(v, field)
+		case "working_directory":
+			b.WorkingDirectory, err = l.scalar(v, field)
+		case "dockerfile":
+			err = l.dockerfile(b, v, field)
+		case "tag":
+			b.Tag, err = l.scalar(v, field)
+		case "tags":
+			b.Tags, err = l.strings(v, field)
+		case "tag_policy":
+			b.TagPolicy, err = l.scalar(v, field)
+			if err == nil && b.TagPolicy != "lowercase" && b.TagPolicy != "original" {
+				err = l.errf(v, field, "must be lowercase or original, got %q", b.TagPolicy)
 			}
-			field := path + "." + k
-			if !buildFields[k] {
-				return l.errf(kv.key, path+"."+kv.key.Value, "unknown field%s", suggest(k, buildFields))
-			}
-			b.Lines[k] = kv.key.Line
-			var err error
-			switch k {
-			case "arguments":
-				inner, perr := pairs(v)
-				if perr != nil {
-					return l.errf(v, field, "must be a mapping of build step fields")
-				}
-				err = visit(inner)
-			case "image_name":
-				imageNode = kv.key
-				b.ImageName, err = l.scalar(v, field)
-			case "working_directory":
-				b.WorkingDirectory, err = l.scalar(v, field)
-			case "dockerfile":
-				err = l.dockerfile(b, v, field)
-			case "tag":
-				b.Tag, err = l.scalar(v, field)
-			case "tags":
-				b.Tags, err = l.strings(v, field)
-			case "tag_policy":
-				b.TagPolicy, err = l.scalar(v, field)
-				if err == nil && b.TagPolicy != "lowercase" && b.TagPolicy != "original" {
-					err = l.errf(v, field, "must be lowercase or original, got %q", b.TagPolicy)
-				}
-			case "registry":
-				b.Registry, err = l.scalar(v, field)
-			case "disable_push":
-				b.DisablePush, err = l.boolean(v, field)
-			case "no_cache":
-				b.NoCache, err = l.boolean(v, field)
-			case "no_cf_cache":
-				b.NoCFCache, err = l.boolean(v, field)
-			case "build_arguments":
-				b.BuildArguments, err = l.keyValues(v, field)
-			case "target":
-				b.Target, err = l.scalar(v, field)
-			case "platform":
-				b.Platform, err = l.scalar(v, field)
-			case "metadata":
-				b.Metadata, err = l.metadata(v, field)
-			case "cache_from":
-				b.CacheFrom, err = l.strings(v, field)
-			case "when":
-				when, err = l.when(v, field)
-			}
-			if err != nil {
-				return err
-			}
+		case "registry":
+			b.Registry, err = l.scalar(v, field)
+		case "disable_push":
+			b.DisablePush, err = l.boolean(v, field)
+		case "no_cache":
+			b.NoCache, err = l.boolean(v, field)
+		case "no_cf_cache":
+			b.NoCFCache, err = l.boolean(v, field)
+		case "build_arguments":
+			b.BuildArguments, err = l.keyValues(v, field)
+		case "target":
+			b.Target, err = l.scalar(v, field)
+		case "platform":
+			b.Platform, err = l.scalar(v, field)
+		case "metadata":
+			b.Metadata, err = l.metadata(v, field)
+		case "cache_from":
+			b.CacheFrom, err = l.strings(v, field)
+		case "when":
+			when, err = l.when(v, field)
 		}
-		return nil
-	}
-	if err := visit(ps); err != nil {
+		return err
+	})
+	if err != nil {
 		return nil, nil, err
 	}
 	if imageNode == nil || strings.TrimSpace(b.ImageName) == "" {
@@ -289,4 +268,36 @@ func distance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
+}
+
+// fields walks the keys of a step in file order: legacy names are renamed,
+// keys not in known are refused with a suggestion, and fields nested under
+// arguments: are walked as if written at the top. lines records each key's
+// line; fn handles each known key.
+func (l *loader) fields(ps []pair, path string, known map[string]bool, lines map[string]int, fn func(k string, key, v *yaml.Node, field string) error) error {
+	for _, kv := range ps {
+		k, v := kv.key.Value, kv.value
+		if n, ok := legacyNames[k]; ok {
+			k = n
+		}
+		field := path + "." + k
+		if !known[k] {
+			return l.errf(kv.key, path+"."+kv.key.Value, "unknown field%s", suggest(k, known))
+		}
+		lines[k] = kv.key.Line
+		if k == "arguments" {
+			inner, err := pairs(v)
+			if err != nil {
+				return l.errf(v, field, "must be a mapping of step fields")
+			}
+			if err := l.fields(inner, path, known, lines, fn); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := fn(k, kv.key, v, field); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -39,49 +39,28 @@ func (l *loader) pushStep(ps []pair, path string) (*PushStep, *When, error) {
 	p := &PushStep{Lines: map[string]int{}}
 	var when *When
 	var candidate *yaml.Node
-	var visit func(ps []pair) error
-	visit = func(ps []pair) error {
-		for _, kv := range ps {
-			k, v := kv.key.Value, kv.value
-			if n, ok := legacyNames[k]; ok {
-				k = n
-			}
-			field := path + "." + k
-			if !pushFields[k] {
-				return l.errf(kv.key, path+"."+kv.key.Value, "unknown field%s", suggest(k, pushFields))
-			}
-			p.Lines[k] = kv.key.Line
-			var err error
-			switch k {
-			case "arguments":
-				inner, perr := pairs(v)
-				if perr != nil {
-					return l.errf(v, field, "must be a mapping of push step fields")
-				}
-				err = visit(inner)
-			case "candidate":
-				candidate = kv.key
-				p.Candidate, err = l.scalar(v, field)
-			case "tag":
-				p.Tag, err = l.scalar(v, field)
-			case "tags":
-				p.Tags, err = l.strings(v, field)
-			case "image_name":
-				p.ImageName, err = l.scalar(v, field)
-			case "registry":
-				p.Registry, err = l.scalar(v, field)
-			case "credentials":
-				err = l.credentials(p, v, field)
-			case "when":
-				when, err = l.when(v, field)
-			}
-			if err != nil {
-				return err
-			}
+	err := l.fields(ps, path, pushFields, p.Lines, func(k string, key, v *yaml.Node, field string) error {
+		var err error
+		switch k {
+		case "candidate":
+			candidate = key
+			p.Candidate, err = l.scalar(v, field)
+		case "tag":
+			p.Tag, err = l.scalar(v, field)
+		case "tags":
+			p.Tags, err = l.strings(v, field)
+		case "image_name":
+			p.ImageName, err = l.scalar(v, field)
+		case "registry":
+			p.Registry, err = l.scalar(v, field)
+		case "credentials":
+			err = l.credentials(p, v, field)
+		case "when":
+			when, err = l.when(v, field)
 		}
-		return nil
-	}
-	if err := visit(ps); err != nil {
+		return err
+	})
+	if err != nil {
 		return nil, nil, err
 	}
 	if candidate == nil || strings.TrimSpace(p.Candidate) == "" {

@@ -109,25 +109,8 @@ func (pl *planner) runPush(ctx context.Context, res *StepResult, ex Exec) error 
 	if err != nil {
 		return err
 	}
-	r := res.Decision.Registries[0]
-	repo, err := r.Repository(res.Image)
-	if err != nil {
-		return err
-	}
-	t, err := loc.Target(repo, res.Tags)
-	if err != nil {
-		return err
-	}
-	t.Registry = r.Name
-	if res.Push.Username != "" {
-		t.Keychain = stepKeychain{host: repo.RegistryStr(), user: res.Push.Username, pass: res.Push.Password, next: ex.Credentials}
-	}
-	results, err := distribute.Copy(ctx, src, []distribute.Target{t})
-	for _, r := range results {
-		fmt.Fprintf(ex.Out, "  %s\n", r)
-	}
-	res.Digest, res.Pushed = src.Digest.String(), results
-	return err
+	res.Digest = src.Digest.String()
+	return pl.copyTo(ctx, src, res, ex)
 }
 
 // pushSource opens what a push step pushes: a build step's image from the

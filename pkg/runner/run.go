@@ -232,6 +232,12 @@ func (pl *planner) distributeBuild(ctx context.Context, res *StepResult, store s
 	if err != nil {
 		return err
 	}
+	return pl.copyTo(ctx, src, res, ex)
+}
+
+// copyTo copies src, by digest, to every registry of the step's decision
+// under the step's image name and tags, and prints each target's outcome.
+func (pl *planner) copyTo(ctx context.Context, src *distribute.Source, res *StepResult, ex Exec) error {
 	loc := distribute.Locator{Config: pl.opts.Registries, Credentials: ex.Credentials}
 	var targets []distribute.Target
 	for _, r := range res.Decision.Registries {
@@ -244,6 +250,9 @@ func (pl *planner) distributeBuild(ctx context.Context, res *StepResult, store s
 			return err
 		}
 		t.Registry = r.Name
+		if res.Push != nil && res.Push.Username != "" {
+			t.Keychain = stepKeychain{host: repo.RegistryStr(), user: res.Push.Username, pass: res.Push.Password, next: ex.Credentials}
+		}
 		targets = append(targets, t)
 	}
 	results, err := distribute.Copy(ctx, src, targets)
