@@ -65,6 +65,18 @@ func (c *Credentials) ResolvePull(ctx context.Context, ref string) (Pull, error)
 	return p, nil
 }
 
+// HasFallback reports whether ref lies in an integration that names a
+// fallback, so that checking it before a build can change where it is
+// pulled from.
+func (c *Credentials) HasFallback(ref string) bool {
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return false
+	}
+	i := c.cfg.For(r.Context())
+	return i != nil && i.Fallback != ""
+}
+
 // head checks that ref answers in integration i, retrying transient failures.
 func (c *Credentials) head(ctx context.Context, i *Integration, ref name.Reference) error {
 	t, err := i.Transport()

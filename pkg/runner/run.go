@@ -212,6 +212,9 @@ func (pl *planner) runBuild(ctx context.Context, res *StepResult, ex Exec) error
 		return cerr
 	}
 	if err != nil {
+		if berr := explainBases(ctx, req, ex); berr != nil {
+			return berr
+		}
 		return err
 	}
 	res.Digest, res.ConfigDigest, res.Duration = out.Digest, out.ConfigDigest, out.Duration
@@ -340,6 +343,9 @@ func (pl *planner) resolveBases(ctx context.Context, res *StepResult, req *build
 	if err != nil {
 		return nil // BuildKit reports Dockerfile mistakes itself
 	}
+	// Only images with somewhere else to come from are checked before the
+	// build; a failure elsewhere is explained after it (explainBases).
+	bases = slices.DeleteFunc(bases, func(b string) bool { return !ex.Credentials.HasFallback(b) })
 	pulls := make([]registries.Pull, len(bases))
 	eg, ectx := errgroup.WithContext(ctx)
 	for i, b := range bases {
@@ -378,6 +384,29 @@ func (pl *planner) resolveBases(ctx context.Context, res *StepResult, req *build
 		}
 		req.Replace[p.Ref] = p.From
 		fmt.Fprintf(ex.Out, "  base image %s from fallback %q: %s (%s)\n", p.Ref, p.Fallback.Name, p.From, p.Reason)
+	}
+	return nil
+}
+
+// explainBases, after a failed build, checks the images the Dockerfile
+// pulls from the account's registries and returns one clear error for the
+// first that cannot be pulled; nil when they all can.
+func explainBases(ctx context.Context, req build.Request, ex Exec) error {
+	df, err := req.DockerfileText()
+	if err != nil {
+		return nil
+	}
+	bases, err := build.BaseImages(df, req.BuildArgs)
+	if err != nil {
+		return nil
+	}
+	for _, b := range bases {
+		if _, ok := req.Replace[b]; ok {
+			continue
+		}
+		if _, err := ex.Credentials.ResolvePull(ctx, b); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -19,7 +19,7 @@ import (
 
 func main() {
 	hoist := flag.String("hoist", "bin/hoist", "the hoist binary")
-	runs := flag.Int("runs", 15, "timed runs of each tool")
+	runs := flag.Int("runs", 31, "timed runs of each tool in the build comparison")
 	only := flag.String("only", "", "run one part: build, images, push or cache")
 	flag.Parse()
 	var err error
