@@ -7,6 +7,7 @@ import (
 	"context"
 	"os/exec"
 	"strings"
+	"sync"
 )
 
 // Info is what git knows about the checkout. Fields git could not tell are empty.
@@ -35,19 +36,38 @@ func Read(ctx context.Context, dir string) Info {
 		}
 		return strings.TrimSpace(out.String())
 	}
-	info := Info{Revision: run("rev-parse", "HEAD")}
-	if info.Revision == "" {
+	// The questions are independent: ask them at once.
+	questions := [][]string{
+		{"rev-parse", "--show-toplevel", "HEAD"},
+		{"symbolic-ref", "--short", "-q", "HEAD"},
+		{"log", "-1", "--format=%an%n%s"},
+		{"config", "--get", "remote.origin.url"},
+		{"symbolic-ref", "--short", "-q", "refs/remotes/origin/HEAD"},
+	}
+	answers := make([]string, len(questions))
+	var wg sync.WaitGroup
+	for i, q := range questions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			answers[i] = run(q...)
+		}()
+	}
+	wg.Wait()
+	top, rev, _ := strings.Cut(answers[0], "\n")
+	if rev == "" {
 		return Info{}
 	}
-	if b := run("symbolic-ref", "--short", "-q", "HEAD"); b != "" {
-		info.Branch = b
+	author, message, _ := strings.Cut(answers[2], "\n")
+	return Info{
+		Branch:        answers[1],
+		Revision:      rev,
+		CommitMessage: message,
+		CommitAuthor:  author,
+		Origin:        answers[3],
+		TopLevel:      top,
+		DefaultBranch: strings.TrimPrefix(answers[4], "origin/"),
 	}
-	info.CommitMessage = run("log", "-1", "--format=%s")
-	info.CommitAuthor = run("log", "-1", "--format=%an")
-	info.Origin = run("config", "--get", "remote.origin.url")
-	info.TopLevel = run("rev-parse", "--show-toplevel")
-	info.DefaultBranch = strings.TrimPrefix(run("symbolic-ref", "--short", "-q", "refs/remotes/origin/HEAD"), "origin/")
-	return info
 }
 
 // OwnerAndName splits a remote URL such as git@github.com:acme/app.git or

@@ -1,6 +1,11 @@
 package gitinfo
 
-import "testing"
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+)
 
 func TestSourceURL(t *testing.T) {
 	for in, want := range map[string]string{
@@ -25,5 +30,29 @@ func TestOwnerAndName(t *testing.T) {
 		if o, n := OwnerAndName(in); o != want[0] || n != want[1] {
 			t.Errorf("OwnerAndName(%q) = %q, %q; want %q", in, o, n, want)
 		}
+	}
+}
+
+// TestRead reads a real repository that git makes here.
+func TestRead(t *testing.T) {
+	dir := t.TempDir()
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=Ann Dev", "GIT_AUTHOR_EMAIL=a@example.com", "GIT_COMMITTER_NAME=Ann Dev", "GIT_COMMITTER_EMAIL=a@example.com")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	git("init", "-q", "-b", "feature/x")
+	git("remote", "add", "origin", "git@github.com:acme/app.git")
+	git("commit", "-q", "--allow-empty", "-m", "first commit")
+	info := Read(context.Background(), dir)
+	if info.Branch != "feature/x" || len(info.Revision) != 40 || info.CommitMessage != "first commit" || info.CommitAuthor != "Ann Dev" ||
+		info.Origin != "git@github.com:acme/app.git" || info.TopLevel == "" {
+		t.Errorf("Read() = %+v", info)
+	}
+	if got := Read(context.Background(), t.TempDir()); got != (Info{}) {
+		t.Errorf("Read(not a checkout) = %+v, want empty", got)
 	}
 }
