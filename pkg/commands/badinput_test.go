@@ -167,3 +167,41 @@ steps:
 		t.Errorf("stdout = %q, want %q", r.stdout, want)
 	}
 }
+
+// TestWhenCondition: a step whose condition is false is skipped with the
+// reason in the plan; one hoist cannot evaluate stops the run with its line.
+func TestWhenCondition(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"Dockerfile": "FROM scratch\n",
+		"codefresh.yml": `version: "1.0"
+steps:
+  release:
+    type: build
+    image_name: e2e/when
+    when:
+      condition:
+        all:
+          isRelease: '"${{CF_BRANCH}}" == "release"'
+  always:
+    type: build
+    image_name: e2e/when
+    tag: always
+    when:
+      condition:
+        any:
+          notSkipped: 'includes("${{CF_COMMIT_MESSAGE}}", "[skip]") == false'
+`,
+	})
+	file := filepath.Join(dir, "codefresh.yml")
+	r := mustHoist(t, "run", "-f", file, "--registries", registriesFile(t, ""), "--dry-run", "--var", "CF_BRANCH=main", "--var", "CF_COMMIT_MESSAGE=fix")
+	want := "step release: skipped: when.condition.all.isRelease is false\nstep always: push to \"a\" (rule 5: the account's default registry)\n  " + regA.Host + "/team-a/e2e/when:always\n"
+	if r.stdout != want {
+		t.Errorf("stdout = %q, want %q", r.stdout, want)
+	}
+	bad := filepath.Join(writeFiles(t, map[string]string{"Dockerfile": "FROM scratch\n", "codefresh.yml": "steps:\n  a:\n    type: build\n    image_name: x\n    when:\n      condition:\n        all:\n          c: '${{CF_BRANCH}} == main'\n"}), "codefresh.yml")
+	r = hoist(t, "run", "-f", bad, "--registries", registriesFile(t, ""), "--dry-run", "--var", "CF_BRANCH=dev")
+	wantErr := "hoist: " + bad + `:8: steps.a.when.condition.all.c: cannot evaluate "${{CF_BRANCH}} == main": unknown name "dev" at 0 (strings need quotes)` + "\n"
+	if r.code != 2 || r.stderr != wantErr {
+		t.Errorf("exit %d, stderr %q; want exit 2, %q", r.code, r.stderr, wantErr)
+	}
+}

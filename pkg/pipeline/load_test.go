@@ -102,7 +102,8 @@ func TestLoadErrors(t *testing.T) {
 		{"image-name-empty", "steps:\n  a:\n    type: build\n    image_name: ''\n", "f.yml:4:5: steps.a.image_name: required for a build step"},
 		{"dockerfile-bad-key", "steps:\n  a:\n    type: build\n    image_name: x\n    dockerfile: {path: x}\n", "f.yml:5:18: steps.a.dockerfile.path: unknown field (dockerfile takes a path or content:)"},
 		{"metadata-bad", "steps:\n  a:\n    type: build\n    image_name: x\n    metadata: {get: []}\n", "f.yml:5:16: steps.a.metadata.get: unknown field (metadata takes set:)"},
-		{"when-condition", "steps:\n  a:\n    type: build\n    image_name: x\n    when:\n      condition:\n        all:\n          x: 'true'\n", "f.yml:6:7: steps.a.when.condition: not supported yet: hoist evaluates when.branch only"},
+		{"when-steps", "steps:\n  a:\n    type: build\n    image_name: x\n    when:\n      steps:\n        - name: b\n", "f.yml:6:7: steps.a.when.steps: not supported yet: hoist evaluates when.branch and when.condition"},
+		{"when-condition-list", "steps:\n  a:\n    type: build\n    image_name: x\n    when:\n      condition:\n        all: ['true']\n", "f.yml:7:14: steps.a.when.condition.all: must be a mapping of names to expressions"},
 		{"when-bad-regex", "steps:\n  a:\n    type: build\n    image_name: x\n    when:\n      branch:\n        only: ['/(/']\n", "f.yml:7:16: steps.a.when.branch.only: invalid regex /(/: error parsing regexp: missing closing ): `(`"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,8 +118,56 @@ func TestLoadErrors(t *testing.T) {
 func TestWhenAllows(t *testing.T) {
 	w := &When{BranchOnly: []string{"main", "/^release-.*/i"}, BranchIgnore: []string{"release-old"}}
 	for branch, want := range map[string]bool{"main": true, "RELEASE-1": true, "release-old": false, "feature": false} {
-		if got, why := w.Allows(branch); got != want {
+		if got, why, err := w.Allows("f.yml", "steps.a", Vars{"CF_BRANCH": branch}); err != nil || got != want {
 			t.Errorf("Allows(%q) = %v (%s), want %v", branch, got, why, want)
 		}
+	}
+}
+
+func TestWhenConditions(t *testing.T) {
+	p, err := Load(strings.NewReader(`steps:
+  a:
+    type: build
+    image_name: x
+    when:
+      condition:
+        all:
+          onMain: '"${{CF_BRANCH}}" == "main"'
+          noSkip: 'includes("${{CF_COMMIT_MESSAGE}}", "[skip ci]") == false'
+        any:
+          release: "'${{RELEASE}}' == 'true'"
+          forced: "'${{FORCE}}' == 'yes'"
+  b:
+    type: build
+    image_name: y
+    when:
+      condition:
+        all:
+          broken: 'main == true'
+`), "f.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := p.Steps[0].When
+	for _, tc := range []struct {
+		vars Vars
+		want bool
+		why  string
+	}{
+		{Vars{"CF_BRANCH": "main", "CF_COMMIT_MESSAGE": "fix", "RELEASE": "true"}, true, ""},
+		{Vars{"CF_BRANCH": "dev", "CF_COMMIT_MESSAGE": "fix", "RELEASE": "true"}, false, "when.condition.all.onMain is false"},
+		{Vars{"CF_BRANCH": "main", "CF_COMMIT_MESSAGE": "wip [skip ci]", "RELEASE": "true"}, false, "when.condition.all.noSkip is false"},
+		{Vars{"CF_BRANCH": "main", "CF_COMMIT_MESSAGE": "fix"}, false, "no when.condition.any expression is true"},
+		{Vars{"CF_BRANCH": "main", "CF_COMMIT_MESSAGE": "fix", "FORCE": "yes"}, true, ""},
+	} {
+		got, why, err := w.Allows("f.yml", "steps.a", tc.vars)
+		if err != nil || got != tc.want || why != tc.why {
+			t.Errorf("Allows(%v) = %v, %q, %v; want %v, %q", tc.vars, got, why, err, tc.want, tc.why)
+		}
+	}
+	_, _, err = p.Steps[1].When.Allows("f.yml", "steps.b", Vars{})
+	want := `f.yml:19: steps.b.when.condition.all.broken: cannot evaluate "main == true": unknown name "main" at 0 (strings need quotes)`
+	if err == nil || err.Error() != want {
+		t.Errorf("Allows(broken) error = %v, want %s", err, want)
 	}
 }

@@ -59,9 +59,17 @@ type BuildStep struct {
 	Lines map[string]int
 }
 
-// When is a step's when: clause. Only branch rules are evaluated today.
+// When is a step's when: clause: branch rules and condition expressions.
 type When struct {
 	BranchOnly   []string
 	BranchIgnore []string
-	Line         int
+	// All must all be true; of Any, at least one.
+	All, Any []Condition
+	Line     int
+}
+
+// Condition is one named expression of when.condition.all or .any.
+type Condition struct {
+	Name, Expr string
+	Line       int
 }

@@ -3,9 +3,12 @@ package pipeline
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/hoist-build/hoist/pkg/errs"
 )
 
 func (l *loader) when(v *yaml.Node, field string) (*When, error) {
@@ -41,8 +44,35 @@ func (l *loader) when(v *yaml.Node, field string) (*When, error) {
 					return nil, l.errf(b.key, f, "unknown field (branch takes only: or ignore:)")
 				}
 			}
-		case "condition", "steps":
-			return nil, l.errf(kv.key, field+"."+kv.key.Value, "not supported yet: hoist evaluates when.branch only")
+		case "condition":
+			cps, err := pairs(kv.value)
+			if err != nil {
+				return nil, l.errf(kv.value, field+".condition", "must be a mapping with all: or any:")
+			}
+			for _, c := range cps {
+				f := field + ".condition." + c.key.Value
+				exprs, err := pairs(c.value)
+				if err != nil {
+					return nil, l.errf(c.value, f, "must be a mapping of names to expressions")
+				}
+				var conds []Condition
+				for _, e := range exprs {
+					if e.value.Kind != yaml.ScalarNode {
+						return nil, l.errf(e.value, f+"."+e.key.Value, "must be an expression string, got %s", kindName(e.value))
+					}
+					conds = append(conds, Condition{Name: e.key.Value, Expr: e.value.Value, Line: e.value.Line})
+				}
+				switch c.key.Value {
+				case "all":
+					w.All = conds
+				case "any":
+					w.Any = conds
+				default:
+					return nil, l.errf(c.key, f, "unknown field (condition takes all: or any:)")
+				}
+			}
+		case "steps":
+			return nil, l.errf(kv.key, field+".steps", "not supported yet: hoist evaluates when.branch and when.condition")
 		default:
 			return nil, l.errf(kv.key, field+"."+kv.key.Value, "unknown field (when takes branch, condition or steps)")
 		}
@@ -79,11 +109,56 @@ func branchMatcher(pat string) (func(string) bool, error) {
 	return func(b string) bool { return b == pat }, nil
 }
 
-// Allows reports whether the clause lets a step run on branch, and if not, why.
-func (w *When) Allows(branch string) (bool, string) {
+// Allows reports whether the clause lets a step run with vars, and if not,
+// why. Variables in conditions that vars lacks stay as written, as in
+// Codefresh. A condition that cannot be evaluated is an input error naming
+// file, line and field.
+func (w *When) Allows(file, path string, vars Vars) (bool, string, error) {
 	if w == nil {
-		return true, ""
+		return true, "", nil
 	}
+	if ok, why := w.allowsBranch(vars["CF_BRANCH"]); !ok {
+		return false, why, nil
+	}
+	eval := func(kind string, c Condition) (bool, error) {
+		expr := varRef.ReplaceAllStringFunc(c.Expr, func(m string) string {
+			if v, ok := vars[varRef.FindStringSubmatch(m)[1]]; ok {
+				return v
+			}
+			return m
+		})
+		ok, err := Eval(expr)
+		if err != nil {
+			return false, &errs.InputError{File: file, Line: c.Line, Field: path + ".when.condition." + kind + "." + c.Name, Msg: "cannot evaluate " + strconv.Quote(c.Expr) + ": " + err.Error()}
+		}
+		return ok, nil
+	}
+	for _, c := range w.All {
+		ok, err := eval("all", c)
+		if err != nil {
+			return false, "", err
+		}
+		if !ok {
+			return false, fmt.Sprintf("when.condition.all.%s is false", c.Name), nil
+		}
+	}
+	if len(w.Any) > 0 {
+		for _, c := range w.Any {
+			ok, err := eval("any", c)
+			if err != nil {
+				return false, "", err
+			}
+			if ok {
+				return true, "", nil
+			}
+		}
+		return false, "no when.condition.any expression is true", nil
+	}
+	return true, "", nil
+}
+
+// allowsBranch applies branch.only and branch.ignore.
+func (w *When) allowsBranch(branch string) (bool, string) {
 	if len(w.BranchOnly) > 0 {
 		ok := false
 		for _, pat := range w.BranchOnly {

@@ -75,9 +75,9 @@ type planner struct {
 func (pl *planner) planStep(s *pipeline.Step) (*StepPlan, error) {
 	sp := &StepPlan{Name: s.Name, Type: s.Type}
 	if s.Type == pipeline.TypePush {
-		if ok, why := s.When.Allows(pl.vars["CF_BRANCH"]); !ok {
+		if ok, why, err := s.When.Allows(pl.p.File, "steps."+s.Name, pl.vars); err != nil || !ok {
 			sp.Skipped = why
-			return sp, nil
+			return sp, err
 		}
 		return pl.planPush(s)
 	}
@@ -94,9 +94,9 @@ func (pl *planner) planStep(s *pipeline.Step) (*StepPlan, error) {
 		}
 		return sp, nil
 	}
-	if ok, why := s.When.Allows(pl.vars["CF_BRANCH"]); !ok {
+	if ok, why, err := s.When.Allows(pl.p.File, "steps."+s.Name, pl.vars); err != nil || !ok {
 		sp.Skipped = why
-		return sp, nil
+		return sp, err
 	}
 	path := "steps." + s.Name
 	b, err := s.Build.Expand(pl.p.File, path, pl.vars)
