@@ -18,7 +18,7 @@ var buildFields = map[string]bool{
 	"platform": true, "buildx": true, "buildkit": true, "cache_from": true,
 	"cache_to": true, "metadata": true, "annotations": true, "secrets": true,
 	"ssh": true, "progress": true, "when": true, "fail_fast": true,
-	"strict_fail_fast": true, "retry": true, "timeout": true, "arguments": true,
+	"strict_fail_fast": true, "retry": true, "timeout": true, "arguments": true, "scale": true,
 	"hooks": true, "on_success": true, "on_fail": true, "on_finish": true,
 }
 

@@ -115,6 +115,8 @@ func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error
 	if err != nil {
 		return nil, l.errf(key, path, "a step must be a mapping, got %s", kindName(n))
 	}
+	var scale *yaml.Node
+	var rest []pair
 	for _, kv := range ps {
 		switch kv.key.Value {
 		case "type":
@@ -123,7 +125,31 @@ func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error
 			s.Title = kv.value.Value
 		case "stage":
 			s.Stage = kv.value.Value
+		case "fail_fast", "fail-fast":
+			ff, err := l.boolean(kv.value, path+".fail_fast")
+			if err != nil {
+				return nil, err
+			}
+			s.FailFast = &ff
 		}
+		if kv.key.Value == "scale" {
+			scale = kv.value
+			continue
+		}
+		rest = append(rest, kv)
+	}
+	if scale != nil && (s.Type == TypeBuild || s.Type == TypePush) {
+		return l.scaled(s, rest, scale, path)
+	}
+	if s.Type == TypeParallel {
+		for _, kv := range ps {
+			if kv.key.Value == "steps" {
+				if s.Children, err = l.steps(kv.value, path+".steps"); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return s, nil
 	}
 	switch s.Type {
 	case TypeBuild:
@@ -135,4 +161,42 @@ func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error
 		return nil, err
 	}
 	return s, nil
+}
+
+// scaled expands a build or push step with scale: into a parallel group:
+// one child per entry, named after it, with the entry's fields over the
+// parent's.
+func (l *loader) scaled(parent *Step, base []pair, scale *yaml.Node, path string) (*Step, error) {
+	entries, err := pairs(scale)
+	if err != nil {
+		return nil, l.errf(scale, path+".scale", "must be a mapping of names to field overrides")
+	}
+	group := &Step{Name: parent.Name, Line: parent.Line, Type: TypeParallel, Title: parent.Title, Stage: parent.Stage, FailFast: parent.FailFast}
+	for _, e := range entries {
+		over, err := pairs(e.value)
+		if err != nil {
+			return nil, l.errf(e.value, path+".scale."+e.key.Value, "must be a mapping of step fields")
+		}
+		seen := map[string]bool{}
+		merged := make([]pair, 0, len(base)+len(over))
+		merged = append(merged, over...)
+		for _, o := range over {
+			seen[o.key.Value] = true
+		}
+		for _, b := range base {
+			if !seen[b.key.Value] {
+				merged = append(merged, b)
+			}
+		}
+		node := &yaml.Node{Kind: yaml.MappingNode, Line: e.key.Line, Column: e.key.Column}
+		for _, m := range merged {
+			node.Content = append(node.Content, m.key, m.value)
+		}
+		child, err := l.step(e.key.Value, e.key, node, path+".scale."+e.key.Value)
+		if err != nil {
+			return nil, err
+		}
+		group.Children = append(group.Children, child)
+	}
+	return group, nil
 }

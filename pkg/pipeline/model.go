@@ -13,8 +13,9 @@ type Pipeline struct {
 
 // Step types hoist knows by name.
 const (
-	TypeBuild = "build"
-	TypePush  = "push"
+	TypeBuild    = "build"
+	TypePush     = "push"
+	TypeParallel = "parallel"
 )
 
 // Step is one entry of the pipeline's steps, in file order.
@@ -31,6 +32,11 @@ type Step struct {
 	Push *PushStep
 	// When holds the step's when: clause, if any.
 	When *When
+	// Children are the steps of a parallel block, or the steps a scale:
+	// expands to; they run at the same time.
+	Children []*Step
+	// FailFast false lets the pipeline go on when the step fails.
+	FailFast *bool
 }
 
 // BuildStep holds the fields of a build step that hoist executes. String

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -91,54 +93,184 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 	if !ex.DryRun {
 		// Check every step before building any, so a mistake in a later
 		// step leaves nothing half done.
-		check := newPlanner()
-		for _, s := range p.Steps {
-			sp, err := check.planStep(s)
-			if err != nil {
-				return nil, err
-			}
-			if sp.Skipped == "" && sp.Type == pipeline.TypeBuild {
-				check.setOutputs(&StepResult{StepPlan: sp}, "<digest of "+sp.Name+">", "<image id of "+sp.Name+">")
-			}
+		if err := newPlanner().check(p.Steps); err != nil {
+			return nil, err
 		}
 	}
 	pl := newPlanner()
 	var results []*StepResult
 	for _, s := range p.Steps {
+		rs, err := pl.runStep(ctx, s, ex)
+		results = append(results, rs...)
+		if err != nil {
+			if s.FailFast != nil && !*s.FailFast {
+				fmt.Fprintf(ex.Out, "step %s failed; it has fail_fast: false, so the pipeline goes on\n", s.Name)
+				continue
+			}
+			return results, err
+		}
+	}
+	return results, nil
+}
+
+// check plans steps, and the children of parallel blocks, as a dry run
+// would, to find every mistake before anything runs.
+func (pl *planner) check(steps []*pipeline.Step) error {
+	for _, s := range steps {
+		if s.Type == pipeline.TypeParallel {
+			if err := pl.check(s.Children); err != nil {
+				return err
+			}
+			continue
+		}
 		sp, err := pl.planStep(s)
+		if err != nil {
+			return err
+		}
+		if sp.Skipped == "" && sp.Type == pipeline.TypeBuild {
+			pl.setOutputs(&StepResult{StepPlan: sp}, "<digest of "+sp.Name+">", "<image id of "+sp.Name+">")
+		}
+	}
+	return nil
+}
+
+// runStep plans and runs one step, or a parallel block's children at the
+// same time, and returns their results.
+func (pl *planner) runStep(ctx context.Context, s *pipeline.Step, ex Exec) ([]*StepResult, error) {
+	if s.Type != pipeline.TypeParallel {
+		sp, err := pl.planStep(s)
+		if err != nil {
+			return nil, err
+		}
+		res := &StepResult{StepPlan: sp}
+		return []*StepResult{res}, pl.exec(ctx, res, ex)
+	}
+	var results []*StepResult
+	for _, c := range s.Children {
+		if c.Type == pipeline.TypeParallel {
+			return results, fmt.Errorf("step %s: a parallel block inside a parallel block is not supported yet", c.Name)
+		}
+		sp, err := pl.planStep(c)
 		if err != nil {
 			return results, err
 		}
-		res := &StepResult{StepPlan: sp}
-		results = append(results, res)
-		if sp.Skipped != "" {
-			fmt.Fprintf(ex.Out, "step %s: skipped: %s\n", sp.Name, sp.Skipped)
-			continue
-		}
-		if sp.Type == pipeline.TypePush {
-			printPush(ex.Out, sp)
-			if ex.DryRun {
-				continue
-			}
-			if err := pl.runPush(ctx, res, ex); err != nil {
-				res.Err = fmt.Errorf("step %s: %w", sp.Name, err)
-				return results, res.Err
-			}
-			continue
-		}
-		printPlan(ex.Out, sp)
-		if ex.DryRun {
-			pl.setOutputs(res, "<digest of "+sp.Name+">", "<image id of "+sp.Name+">")
-			continue
-		}
-		if err := pl.runBuild(ctx, res, ex); err != nil {
-			res.Err = fmt.Errorf("step %s: %w", sp.Name, err)
-			return results, res.Err
-		}
-		fmt.Fprintf(ex.Out, "  digest %s\n", res.Digest)
-		pl.setOutputs(res, res.Digest, res.ConfigDigest)
+		results = append(results, &StepResult{StepPlan: sp})
 	}
-	return results, nil
+	names := make([]string, len(s.Children))
+	for i, c := range s.Children {
+		names[i] = c.Name
+	}
+	fmt.Fprintf(ex.Out, "step %s: parallel: %s\n", s.Name, strings.Join(names, ", "))
+	outs := make([]bytes.Buffer, len(results))
+	errs := make([]error, len(results))
+	var progressMu sync.Mutex
+	var wg sync.WaitGroup
+	for i, res := range results {
+		cex := ex
+		cex.Out = &outs[i]
+		if ex.Progress != "quiet" && ex.Progress != "rawjson" {
+			// Builds at the same time share stderr: plain lines, each
+			// with its step's name.
+			cex.Progress = "plain"
+			cex.ProgressOut = &linePrefixer{w: ex.ProgressOut, prefix: "[" + res.Name + "] ", mu: &progressMu}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = pl.execConcurrent(ctx, res, cex)
+		}()
+	}
+	wg.Wait()
+	var first error
+	for i, res := range results {
+		ex.Out.Write(outs[i].Bytes())
+		if res.Skipped != "" || errs[i] != nil {
+			if errs[i] != nil {
+				res.Err = errs[i]
+				c := s.Children[i]
+				if c.FailFast != nil && !*c.FailFast {
+					fmt.Fprintf(ex.Out, "step %s failed; it has fail_fast: false, so the pipeline goes on\n", res.Name)
+				} else if first == nil {
+					first = errs[i]
+				}
+			}
+			continue
+		}
+		if res.Type == pipeline.TypeBuild {
+			pl.setOutputs(res, res.Digest, res.ConfigDigest)
+		}
+	}
+	return results, first
+}
+
+// exec runs one planned step and prints its block.
+func (pl *planner) exec(ctx context.Context, res *StepResult, ex Exec) error {
+	if err := pl.execConcurrent(ctx, res, ex); err != nil {
+		res.Err = err
+		return err
+	}
+	if res.Skipped == "" && res.Type == pipeline.TypeBuild {
+		if ex.DryRun {
+			pl.setOutputs(res, "<digest of "+res.Name+">", "<image id of "+res.Name+">")
+		} else {
+			pl.setOutputs(res, res.Digest, res.ConfigDigest)
+		}
+	}
+	return nil
+}
+
+// execConcurrent runs one planned step without touching the planner's
+// state, so steps of a parallel block can run it at the same time.
+func (pl *planner) execConcurrent(ctx context.Context, res *StepResult, ex Exec) error {
+	sp := res.StepPlan
+	switch {
+	case sp.Skipped != "":
+		fmt.Fprintf(ex.Out, "step %s: skipped: %s\n", sp.Name, sp.Skipped)
+		return nil
+	case sp.Type == pipeline.TypePush:
+		printPush(ex.Out, sp)
+		if ex.DryRun {
+			return nil
+		}
+		if err := pl.runPush(ctx, res, ex); err != nil {
+			return fmt.Errorf("step %s: %w", sp.Name, err)
+		}
+		return nil
+	}
+	printPlan(ex.Out, sp)
+	if ex.DryRun {
+		return nil
+	}
+	if err := pl.runBuild(ctx, res, ex); err != nil {
+		return fmt.Errorf("step %s: %w", sp.Name, err)
+	}
+	fmt.Fprintf(ex.Out, "  digest %s\n", res.Digest)
+	return nil
+}
+
+// linePrefixer writes whole lines, each with a prefix, to a shared writer.
+type linePrefixer struct {
+	w      io.Writer
+	prefix string
+	mu     *sync.Mutex
+	buf    []byte
+}
+
+func (l *linePrefixer) Write(b []byte) (int, error) {
+	l.buf = append(l.buf, b...)
+	for {
+		i := bytes.IndexByte(l.buf, '\n')
+		if i < 0 {
+			return len(b), nil
+		}
+		l.mu.Lock()
+		_, err := fmt.Fprintf(l.w, "%s%s", l.prefix, l.buf[:i+1])
+		l.mu.Unlock()
+		l.buf = l.buf[i+1:]
+		if err != nil {
+			return len(b), err
+		}
+	}
 }
 
 func printPlan(w io.Writer, sp *StepPlan) {

@@ -1,0 +1,106 @@
+package commands
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestParallelScaleWhenFailFast: a parallel block of two builds, a scaled
+// push of one of them to two registries, a step skipped by its branch
+// condition, and a failing step with fail_fast: false that the next step
+// survives.
+func TestParallelScaleWhenFailFast(t *testing.T) {
+	t.Setenv("HOIST_STORE", t.TempDir())
+	dir := writeFiles(t, map[string]string{
+		"Dockerfile": "ARG BASE\nARG NAME\nFROM ${BASE}\nRUN echo ${NAME} > /name.txt\n",
+		"codefresh.yml": `version: "1.0"
+steps:
+  builds:
+    type: parallel
+    steps:
+      build_api:
+        type: build
+        image_name: par/api
+        tag: v1
+        disable_push: true
+        build_arguments:
+          - BASE=${{BASE}}
+          - NAME=api
+      build_web:
+        type: build
+        image_name: par/web
+        tag: v1
+        registry: a
+        build_arguments:
+          - BASE=${{BASE}}
+          - NAME=web
+  push_api:
+    type: push
+    candidate: ${{build_api}}
+    tag: "1.0"
+    scale:
+      api_to_a:
+        registry: a
+      api_to_b:
+        registry: b
+  only_release:
+    type: build
+    image_name: par/release
+    when:
+      branch:
+        only: [release]
+  broken:
+    type: build
+    image_name: par/broken
+    fail_fast: false
+    build_arguments:
+      - BASE=${{BASE}}
+    dockerfile:
+      content: |
+        ARG BASE
+        FROM ${BASE}
+        RUN exit 3
+  after:
+    type: build
+    image_name: par/after
+    tag: v1
+    build_arguments:
+      - BASE=${{BASE}}
+      - NAME=after
+`,
+	})
+	r := mustHoist(t, "run", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", registriesFile(t, "default: b\n"), "--builder", bk.Addr,
+		"--progress", "auto", "--var", "BASE="+baseImage, "--var", "CF_BRANCH=main")
+
+	m := regexp.MustCompile(`step build_api: no push[^\n]*\n  par/api:v1\n  digest (sha256:[0-9a-f]{64})`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("stdout does not show build_api's digest:\n%s", r.stdout)
+	}
+	for _, ref := range []string{regA.Host + "/team-a/par/api:1.0", regB.Host + "/team-b/par/api:1.0"} {
+		if got := digestOf(t, ref, nil); got != m[1] {
+			t.Errorf("%s = %q, want build_api's %s", ref, got, m[1])
+		}
+	}
+	if digestOf(t, regA.Host+"/team-a/par/web:v1", nil) == "" {
+		t.Error("build_web was not pushed to a")
+	}
+	for _, want := range []string{
+		"step builds: parallel: build_api, build_web\n",
+		"step push_api: parallel: api_to_a, api_to_b\n",
+		"step only_release: skipped: branch \"main\" is not in when.branch.only [release]\n",
+		"step broken failed; it has fail_fast: false, so the pipeline goes on\n",
+		"step after: push to \"b\" (rule 5: the account's default registry)\n",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if digestOf(t, regB.Host+"/team-b/par/after:v1", nil) == "" {
+		t.Error("the step after the failed one did not run")
+	}
+	if !strings.Contains(r.stderr, "[build_api] #") || !strings.Contains(r.stderr, "[build_web] #") {
+		t.Errorf("parallel progress is not kept apart by step name:\n%s", r.stderr)
+	}
+}
