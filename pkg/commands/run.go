@@ -31,3 +31,25 @@ func newRunCmd(g *globals) *cobra.Command {
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the plan (steps, references, push decisions) without building or pushing")
 	return cmd
 }
+
+func newExplainCmd(g *globals) *cobra.Command {
+	var file string
+	cmd := &cobra.Command{
+		Use:   "explain",
+		Short: "Print what hoist run would do: every step, its push decision and the rule that made it, and the references",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts, err := g.options()
+			if err != nil {
+				return err
+			}
+			p, err := pipeline.LoadFile(file)
+			if err != nil {
+				return err
+			}
+			return g.execute(cmd, p, opts, true)
+		},
+	}
+	cmd.Flags().StringVarP(&file, "file", "f", "codefresh.yml", "pipeline file")
+	return cmd
+}
