@@ -36,9 +36,13 @@ func Read(ctx context.Context, dir string) Info {
 		}
 		return strings.TrimSpace(out.String())
 	}
-	// The questions are independent: ask them at once.
+	// Outside a checkout one question is enough; inside, the others are
+	// independent: ask them at once.
+	top, rev, _ := strings.Cut(run("rev-parse", "--show-toplevel", "HEAD"), "\n")
+	if rev == "" {
+		return Info{}
+	}
 	questions := [][]string{
-		{"rev-parse", "--show-toplevel", "HEAD"},
 		{"symbolic-ref", "--short", "-q", "HEAD"},
 		{"log", "-1", "--format=%an%n%s"},
 		{"config", "--get", "remote.origin.url"},
@@ -54,19 +58,15 @@ func Read(ctx context.Context, dir string) Info {
 		}()
 	}
 	wg.Wait()
-	top, rev, _ := strings.Cut(answers[0], "\n")
-	if rev == "" {
-		return Info{}
-	}
-	author, message, _ := strings.Cut(answers[2], "\n")
+	author, message, _ := strings.Cut(answers[1], "\n")
 	return Info{
-		Branch:        answers[1],
+		Branch:        answers[0],
 		Revision:      rev,
 		CommitMessage: message,
 		CommitAuthor:  author,
-		Origin:        answers[3],
+		Origin:        answers[2],
 		TopLevel:      top,
-		DefaultBranch: strings.TrimPrefix(answers[4], "origin/"),
+		DefaultBranch: strings.TrimPrefix(answers[3], "origin/"),
 	}
 }
 

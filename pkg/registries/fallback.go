@@ -65,6 +65,19 @@ func (c *Credentials) ResolvePull(ctx context.Context, ref string) (Pull, error)
 	return p, nil
 }
 
+// AnyFallback reports whether some integration names a fallback.
+func (c *Credentials) AnyFallback() bool {
+	if c.cfg == nil {
+		return false
+	}
+	for _, i := range c.cfg.Registries {
+		if i.Fallback != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // HasFallback reports whether ref lies in an integration that names a
 // fallback, so that checking it before a build can change where it is
 // pulled from.

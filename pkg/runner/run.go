@@ -467,6 +467,9 @@ func checkCache(ctx context.Context, res *StepResult, ex Exec) error {
 // registries; one whose registry fails is pulled from its fallback, and the
 // step's output says so.
 func (pl *planner) resolveBases(ctx context.Context, res *StepResult, req *build.Request, ex Exec) error {
+	if !ex.Credentials.AnyFallback() {
+		return nil // nothing could come from elsewhere
+	}
 	df, err := req.DockerfileText()
 	if err != nil {
 		return err
