@@ -54,7 +54,15 @@ default: b
 		}
 	}
 
-	r := build("127.0.0.1:2/base/busybox:stable")
+	// The same with the buildkitd hoist starts itself.
+	t.Setenv("HOIST_BUILDKIT_STATE", t.TempDir())
+	r := hoist(t, "build", dir, "--image-name", "e2e/fallback-local", "--tag", "v1", "--build-arg", "BASE=127.0.0.1:1/base/busybox:stable",
+		"--registries", regs, "--progress", "quiet")
+	if r.code != 0 || !strings.Contains(r.stdout, `  base image 127.0.0.1:1/base/busybox:stable from fallback "mirror"`) || !strings.Contains(r.stderr, "started a local buildkitd") {
+		t.Errorf("daemonless build from a fallback: exit %d\nstdout %s\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+
+	r = build("127.0.0.1:2/base/busybox:stable")
 	want := `hoist: step build: image 127.0.0.1:2/base/busybox:stable: registry "nofallback" (127.0.0.1:2): not reachable:`
 	if r.code != 1 || !strings.HasPrefix(r.stderr, want) || !strings.HasSuffix(r.stderr, "(no fallback configured)\n") || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("no fallback: exit %d, stderr %q; want exit 1 and one line starting %q", r.code, r.stderr, want)
