@@ -205,3 +205,43 @@ steps:
 		t.Errorf("exit %d, stderr %q; want exit 2, %q", r.code, r.stderr, wantErr)
 	}
 }
+
+// TestValidate prints every problem of a file at once, each with
+// file:line:column, and exits 2; a good file is valid.
+func TestValidate(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"bad.yml": `version: "1.0"
+steps:
+  one:
+    type: build
+    imagename: x
+  two:
+    type: push
+    tag: v1
+  group:
+    type: parallel
+    steps:
+      three:
+        type: build
+        image_name: y
+        no_cache: sometimes
+  four:
+    type: build
+    image_name: z
+`,
+		"good.yml": "version: \"1.0\"\nsteps:\n  a:\n    type: build\n    image_name: x\n    when:\n      condition:\n        all:\n          c: \"'a' == 'a'\"\n",
+	})
+	bad := filepath.Join(dir, "bad.yml")
+	r := hoist(t, "validate", "-f", bad)
+	want := bad + ":5:5: steps.one.imagename: unknown field (did you mean image_name?)\n" +
+		bad + ":7:5: steps.two.candidate: required for a push step\n" +
+		bad + ":15:19: steps.group.steps.three.no_cache: must be true or false, got \"sometimes\"\n" +
+		"hoist: " + bad + ": 3 problem(s)\n"
+	if r.code != 2 || r.stderr != want {
+		t.Errorf("exit %d, stderr:\n%s\nwant exit 2, stderr:\n%s", r.code, r.stderr, want)
+	}
+	good := mustHoist(t, "validate", "-f", filepath.Join(dir, "good.yml"))
+	if good.stdout != filepath.Join(dir, "good.yml")+": valid\n" {
+		t.Errorf("stdout = %q", good.stdout)
+	}
+}

@@ -57,7 +57,7 @@ func NewRoot() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return errs.Input("%v", err)
 	})
-	root.AddCommand(newRunCmd(g), newExplainCmd(g), newBuildCmd(g), newPushCmd(g), newTagCmd(g), newPromoteCmd(g), newImagesCmd(g), newRegistriesCmd(g), newVersionCmd())
+	root.AddCommand(newRunCmd(g), newExplainCmd(g), newValidateCmd(), newBuildCmd(g), newPushCmd(g), newTagCmd(g), newPromoteCmd(g), newImagesCmd(g), newRegistriesCmd(g), newVersionCmd())
 	return root
 }
 

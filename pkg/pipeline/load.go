@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -92,21 +93,53 @@ func (l *loader) steps(n *yaml.Node, path string) ([]*Step, error) {
 	if err != nil {
 		return nil, l.errf(n, path, "must be a mapping of step names to steps")
 	}
+	// A step's mistake does not stop the others from being checked: every
+	// problem is collected, and Load reports them together.
 	var out []*Step
+	var problems []error
 	seen := map[string]int{}
 	for _, kv := range ps {
 		name := kv.key.Value
 		if line, dup := seen[name]; dup {
-			return nil, l.errf(kv.key, path+"."+name, "step defined twice (first on line %d)", line)
+			problems = append(problems, l.errf(kv.key, path+"."+name, "step defined twice (first on line %d)", line))
+			continue
 		}
 		seen[name] = kv.key.Line
 		s, err := l.step(name, kv.key, kv.value, path+"."+name)
 		if err != nil {
-			return nil, err
+			problems = append(problems, Problems(err)...)
+			continue
 		}
 		out = append(out, s)
 	}
+	if len(problems) > 0 {
+		return nil, &ProblemsError{Errs: problems}
+	}
 	return out, nil
+}
+
+// ProblemsError holds every problem found in a pipeline file. Its message
+// is the first problem's; Problems lists them all.
+type ProblemsError struct {
+	Errs []error
+}
+
+// Error returns the first problem.
+func (e *ProblemsError) Error() string { return e.Errs[0].Error() }
+
+// Unwrap returns every problem, so errors.Is sees through it.
+func (e *ProblemsError) Unwrap() []error { return e.Errs }
+
+// Problems lists the problems err holds: all of a ProblemsError's, or err.
+func Problems(err error) []error {
+	var pe *ProblemsError
+	if errors.As(err, &pe) {
+		return pe.Errs
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
 }
 
 func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error) {

@@ -1,0 +1,37 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/pipeline"
+)
+
+func newValidateCmd() *cobra.Command {
+	var file string
+	cmd := &cobra.Command{
+		Use:   "validate",
+		Short: "Check a pipeline file without a builder or registries, and print every problem, one line each",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := pipeline.LoadFile(file)
+			if err == nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: valid\n", file)
+				return nil
+			}
+			if !errors.Is(err, errs.ErrInput) {
+				return err
+			}
+			problems := pipeline.Problems(err)
+			for _, p := range problems {
+				fmt.Fprintf(cmd.ErrOrStderr(), "%v\n", p)
+			}
+			return errs.Input("%s: %d problem(s)", file, len(problems))
+		},
+	}
+	cmd.Flags().StringVarP(&file, "file", "f", "codefresh.yml", "pipeline file")
+	return cmd
+}
