@@ -26,7 +26,6 @@ func main() {
 
 func run(hoist string) error {
 	const user, password = "hoist", "demo-password"
-	_ = user
 	open, err := stack.StartRegistry(stack.RegistryOptions{Port: 5000})
 	if err != nil {
 		return err
