@@ -16,15 +16,7 @@ func newRunCmd(g *globals) *cobra.Command {
   hoist run --dry-run --var CF_BRANCH=main`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts, err := g.options()
-			if err != nil {
-				return err
-			}
-			p, err := pipeline.LoadFile(file)
-			if err != nil {
-				return err
-			}
-			return g.execute(cmd, p, opts, dryRun)
+			return g.runFile(cmd, file, dryRun)
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "codefresh.yml", "pipeline file")
@@ -39,17 +31,22 @@ func newExplainCmd(g *globals) *cobra.Command {
 		Short: "Print what hoist run would do: every step, its push decision and the rule that made it, and the references",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts, err := g.options()
-			if err != nil {
-				return err
-			}
-			p, err := pipeline.LoadFile(file)
-			if err != nil {
-				return err
-			}
-			return g.execute(cmd, p, opts, true)
+			return g.runFile(cmd, file, true)
 		},
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "codefresh.yml", "pipeline file")
 	return cmd
+}
+
+// runFile loads the pipeline file and runs it, or plans it on a dry run.
+func (g *globals) runFile(cmd *cobra.Command, file string, dryRun bool) error {
+	opts, err := g.options()
+	if err != nil {
+		return err
+	}
+	p, err := pipeline.LoadFile(file)
+	if err != nil {
+		return err
+	}
+	return g.execute(cmd, p, opts, dryRun)
 }

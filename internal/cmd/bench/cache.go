@@ -17,30 +17,18 @@ import (
 // build.
 func benchCache(hoist string) error {
 	ctx := context.Background()
-	reg, err := stack.StartRegistry(stack.RegistryOptions{})
+	reg, base, dir, err := setup("hoist-bench-cache-", func(host string) map[string]string {
+		return map[string]string{
+			"Dockerfile":    "ARG BASE\nFROM ${BASE}\nRUN sleep 5 && head -c 5000000 /dev/urandom > /data\nRUN echo done > /done\n",
+			"cached.yaml":   "registries:\n  - name: r\n    domain: " + host + "\ncaching: r\n",
+			"uncached.yaml": "registries:\n  - name: r\n    domain: " + host + "\n",
+		}
+	})
 	if err != nil {
 		return err
 	}
 	defer reg.Stop()
-	base := reg.Host + "/base/busybox:stable"
-	if _, err := stack.PushBusybox(base, nil); err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp("", "hoist-bench-cache-")
-	if err != nil {
-		return err
-	}
 	defer os.RemoveAll(dir)
-	files := map[string]string{
-		"Dockerfile":    "ARG BASE\nFROM ${BASE}\nRUN sleep 5 && head -c 5000000 /dev/urandom > /data\nRUN echo done > /done\n",
-		"cached.yaml":   "registries:\n  - name: r\n    domain: " + reg.Host + "\ncaching: r\n",
-		"uncached.yaml": "registries:\n  - name: r\n    domain: " + reg.Host + "\n",
-	}
-	for n, c := range files {
-		if err := os.WriteFile(filepath.Join(dir, n), []byte(c), 0o644); err != nil {
-			return err
-		}
-	}
 	build := func(builder, conf string) (time.Duration, error) {
 		c := exec.Command(hoist, "build", dir, "--image-name", "bench/cache", "--tag", "v1", "--registry", "r", "--build-arg", "BASE="+base,
 			"--registries", filepath.Join(dir, conf), "--builder", builder, "--progress", "quiet",

@@ -48,31 +48,19 @@ func run(hoist string, runs int) error {
 		return err
 	}
 	defer bk.Stop()
-	reg, err := stack.StartRegistry(stack.RegistryOptions{})
+	reg, base, dir, err := setup("hoist-bench-", func(host string) map[string]string {
+		return map[string]string{
+			"Dockerfile":      "ARG BASE\nFROM ${BASE} AS build\nWORKDIR /src\nCOPY . .\nRUN cat *.txt | sha256sum > /sum\nFROM ${BASE}\nCOPY --from=build /sum /sum\nCMD [\"cat\", \"/sum\"]\n",
+			"registries.yaml": "registries:\n  - name: bench\n    domain: " + host + "\n",
+			"a.txt":           "alpha\n",
+			"b.txt":           "beta\n",
+		}
+	})
 	if err != nil {
 		return err
 	}
 	defer reg.Stop()
-	base := reg.Host + "/base/busybox:stable"
-	if _, err := stack.PushBusybox(base, nil); err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp("", "hoist-bench-")
-	if err != nil {
-		return err
-	}
 	defer os.RemoveAll(dir)
-	files := map[string]string{
-		"Dockerfile":      "ARG BASE\nFROM ${BASE} AS build\nWORKDIR /src\nCOPY . .\nRUN cat *.txt | sha256sum > /sum\nFROM ${BASE}\nCOPY --from=build /sum /sum\nCMD [\"cat\", \"/sum\"]\n",
-		"registries.yaml": "registries:\n  - name: bench\n    domain: " + reg.Host + "\n",
-		"a.txt":           "alpha\n",
-		"b.txt":           "beta\n",
-	}
-	for n, c := range files {
-		if err := os.WriteFile(filepath.Join(dir, n), []byte(c), 0o644); err != nil {
-			return err
-		}
-	}
 	hoistCmd := func() *exec.Cmd {
 		return exec.Command(hoist, "build", dir, "--image-name", "bench/hoist", "--tag", "warm", "--registry", "bench",
 			"--build-arg", "BASE="+base, "--registries", filepath.Join(dir, "registries.yaml"), "--builder", bk.Addr, "--progress", "quiet",
@@ -128,3 +116,30 @@ func median(d []time.Duration) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// setup starts a registry with the busybox base image in it, and writes the
+// files that files returns for the registry's host into a new temp dir.
+func setup(prefix string, files func(host string) map[string]string) (*stack.Registry, string, string, error) {
+	reg, err := stack.StartRegistry(stack.RegistryOptions{})
+	if err != nil {
+		return nil, "", "", err
+	}
+	base := reg.Host + "/base/busybox:stable"
+	if _, err := stack.PushBusybox(base, nil); err != nil {
+		reg.Stop()
+		return nil, "", "", err
+	}
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		reg.Stop()
+		return nil, "", "", err
+	}
+	for n, c := range files(reg.Host) {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(c), 0o644); err != nil {
+			reg.Stop()
+			os.RemoveAll(dir)
+			return nil, "", "", err
+		}
+	}
+	return reg, base, dir, nil
+}
