@@ -69,6 +69,23 @@ steps:
     build_arguments:
       - BASE=${{BASE}}
       - NAME=after
+  on_broken:
+    type: build
+    image_name: par/on-broken
+    tag: v1
+    build_arguments:
+      - BASE=${{BASE}}
+      - NAME=on-broken
+    when:
+      steps:
+        - name: broken
+          on: [failure]
+  if_broken_passed:
+    type: build
+    image_name: par/never
+    when:
+      steps:
+        - name: broken
 `,
 	})
 	r := mustHoist(t, "run", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", registriesFile(t, "default: b\n"), "--builder", bk.Addr,
@@ -92,10 +109,15 @@ steps:
 		"step only_release: skipped: branch \"main\" is not in when.branch.only [release]\n",
 		"step broken failed; it has fail_fast: false, so the pipeline goes on\n",
 		"step after: push to \"b\" (rule 5: the account's default registry)\n",
+		"step on_broken: push to \"b\" (rule 5: the account's default registry)\n",
+		"step if_broken_passed: skipped: when.steps: step broken ended failure, not success\n",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
+	}
+	if digestOf(t, regB.Host+"/team-b/par/on-broken:v1", nil) == "" {
+		t.Error("the step waiting for broken's failure did not run")
 	}
 	if digestOf(t, regB.Host+"/team-b/par/after:v1", nil) == "" {
 		t.Error("the step after the failed one did not run")

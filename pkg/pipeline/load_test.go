@@ -102,7 +102,7 @@ func TestLoadErrors(t *testing.T) {
 		{"image-name-empty", "steps:\n  a:\n    type: build\n    image_name: ''\n", "f.yml:4:5: steps.a.image_name: required for a build step"},
 		{"dockerfile-bad-key", "steps:\n  a:\n    type: build\n    image_name: x\n    dockerfile: {path: x}\n", "f.yml:5:18: steps.a.dockerfile.path: unknown field (dockerfile takes a path or content:)"},
 		{"metadata-bad", "steps:\n  a:\n    type: build\n    image_name: x\n    metadata: {get: []}\n", "f.yml:5:16: steps.a.metadata.get: unknown field (metadata takes set:)"},
-		{"when-steps", "steps:\n  a:\n    type: build\n    image_name: x\n    when:\n      steps:\n        - name: b\n", "f.yml:6:7: steps.a.when.steps: not supported yet: hoist evaluates when.branch and when.condition"},
+		{"when-steps-state", "steps:\n  a:\n    type: build\n    image_name: x\n    when:\n      steps:\n        - name: b\n          on: [done]\n", "f.yml:8:15: steps.a.when.steps.on: unknown state \"done\" (want success, failure, finished or skipped)"},
 		{"when-condition-list", "steps:\n  a:\n    type: build\n    image_name: x\n    when:\n      condition:\n        all: ['true']\n", "f.yml:7:14: steps.a.when.condition.all: must be a mapping of names to expressions"},
 		{"when-bad-regex", "steps:\n  a:\n    type: build\n    image_name: x\n    when:\n      branch:\n        only: ['/(/']\n", "f.yml:7:16: steps.a.when.branch.only: invalid regex /(/: error parsing regexp: missing closing ): `(`"},
 	} {

@@ -71,7 +71,18 @@ type When struct {
 	BranchIgnore []string
 	// All must all be true; of Any, at least one.
 	All, Any []Condition
-	Line     int
+	// Steps are the steps this one waits for, and the states they must end in.
+	Steps []StepState
+	Line  int
+}
+
+// StepState is one entry of when.steps.
+type StepState struct {
+	Name string
+	// On lists the accepted states: success (the default), failure,
+	// finished or skipped.
+	On   []string
+	Line int
 }
 
 // Condition is one named expression of when.condition.all or .any.

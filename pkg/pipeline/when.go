@@ -72,7 +72,39 @@ func (l *loader) when(v *yaml.Node, field string) (*When, error) {
 				}
 			}
 		case "steps":
-			return nil, l.errf(kv.key, field+".steps", "not supported yet: hoist evaluates when.branch and when.condition")
+			if kv.value.Kind != yaml.SequenceNode {
+				return nil, l.errf(kv.value, field+".steps", "must be a list of {name, on}")
+			}
+			for _, item := range kv.value.Content {
+				deps, err := pairs(item)
+				if err != nil {
+					return nil, l.errf(item, field+".steps", "entries must be {name: STEP, on: [STATES]}")
+				}
+				d := StepState{On: []string{"success"}, Line: item.Line}
+				for _, e := range deps {
+					f := field + ".steps." + e.key.Value
+					switch e.key.Value {
+					case "name":
+						d.Name, err = l.scalar(e.value, f)
+					case "on":
+						d.On, err = l.strings(e.value, f)
+						for _, st := range d.On {
+							if !stepStates[st] {
+								err = l.errf(e.value, f, "unknown state %q (want success, failure, finished or skipped)", st)
+							}
+						}
+					default:
+						err = l.errf(e.key, f, "unknown field (when.steps entries take name and on)")
+					}
+					if err != nil {
+						return nil, err
+					}
+				}
+				if d.Name == "" {
+					return nil, l.errf(item, field+".steps", "an entry needs name")
+				}
+				w.Steps = append(w.Steps, d)
+			}
 		default:
 			return nil, l.errf(kv.key, field+"."+kv.key.Value, "unknown field (when takes branch, condition or steps)")
 		}
@@ -85,6 +117,33 @@ func resolveAt(list *yaml.Node, i int) *yaml.Node {
 		return resolve(list.Content[i])
 	}
 	return list
+}
+
+// stepStates are the states when.steps can wait for.
+var stepStates = map[string]bool{"success": true, "failure": true, "finished": true, "skipped": true}
+
+// AllowsAfter reports whether the steps the clause depends on ended in the
+// states it asks for; state maps step names to success, failure or skipped.
+func (w *When) AllowsAfter(state map[string]string) (bool, string) {
+	if w == nil {
+		return true, ""
+	}
+	for _, d := range w.Steps {
+		got, ok := state[d.Name]
+		if !ok {
+			return false, fmt.Sprintf("when.steps: step %s has not run", d.Name)
+		}
+		match := false
+		for _, want := range d.On {
+			if want == got || want == "finished" && got != "skipped" {
+				match = true
+			}
+		}
+		if !match {
+			return false, fmt.Sprintf("when.steps: step %s ended %s, not %s", d.Name, got, strings.Join(d.On, " or "))
+		}
+	}
+	return true, ""
 }
 
 // branchMatcher compiles a branch rule: a plain name, or /regex/ with an

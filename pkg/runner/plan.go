@@ -69,13 +69,15 @@ type planner struct {
 	built map[string]*StepResult
 	// defaultBranch keys the cache a new branch starts from.
 	defaultBranch string
+	// state holds how each step that ran ended: success, failure or skipped.
+	state map[string]string
 }
 
 // planStep plans one step with the variables known so far.
 func (pl *planner) planStep(s *pipeline.Step) (*StepPlan, error) {
 	sp := &StepPlan{Name: s.Name, Type: s.Type}
 	if s.Type == pipeline.TypePush {
-		if ok, why, err := s.When.Allows(pl.p.File, "steps."+s.Name, pl.vars); err != nil || !ok {
+		if ok, why, err := pl.allows(s); err != nil || !ok {
 			sp.Skipped = why
 			return sp, err
 		}
@@ -94,7 +96,7 @@ func (pl *planner) planStep(s *pipeline.Step) (*StepPlan, error) {
 		}
 		return sp, nil
 	}
-	if ok, why, err := s.When.Allows(pl.p.File, "steps."+s.Name, pl.vars); err != nil || !ok {
+	if ok, why, err := pl.allows(s); err != nil || !ok {
 		sp.Skipped = why
 		return sp, err
 	}
@@ -313,4 +315,30 @@ func (pl *planner) cache(sp *StepPlan, req *build.Request, b *pipeline.BuildStep
 	}
 	req.CacheImports = append(req.CacheImports, sp.CacheFrom...)
 	return nil
+}
+
+// allows applies a step's when: clause: branch, conditions, and the states
+// of the steps it waits for.
+func (pl *planner) allows(s *pipeline.Step) (bool, string, error) {
+	ok, why, err := s.When.Allows(pl.p.File, "steps."+s.Name, pl.vars)
+	if err != nil || !ok {
+		return ok, why, err
+	}
+	ok, why = s.When.AllowsAfter(pl.state)
+	return ok, why, nil
+}
+
+// ended records how a step ended, for later steps' when.steps.
+func (pl *planner) ended(res *StepResult) {
+	if pl.state == nil {
+		pl.state = map[string]string{}
+	}
+	switch {
+	case res.Skipped != "":
+		pl.state[res.Name] = "skipped"
+	case res.Err != nil:
+		pl.state[res.Name] = "failure"
+	default:
+		pl.state[res.Name] = "success"
+	}
 }

@@ -102,6 +102,9 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 	for _, s := range p.Steps {
 		rs, err := pl.runStep(ctx, s, ex)
 		results = append(results, rs...)
+		for _, r := range rs {
+			pl.ended(r)
+		}
 		if err != nil {
 			if s.FailFast != nil && !*s.FailFast {
 				fmt.Fprintf(ex.Out, "step %s failed; it has fail_fast: false, so the pipeline goes on\n", s.Name)
@@ -127,9 +130,11 @@ func (pl *planner) check(steps []*pipeline.Step) error {
 		if err != nil {
 			return err
 		}
+		res := &StepResult{StepPlan: sp}
 		if sp.Skipped == "" && sp.Type == pipeline.TypeBuild {
-			pl.setOutputs(&StepResult{StepPlan: sp}, "<digest of "+sp.Name+">", "<image id of "+sp.Name+">")
+			pl.setOutputs(res, "<digest of "+sp.Name+">", "<image id of "+sp.Name+">")
 		}
+		pl.ended(res)
 	}
 	return nil
 }
