@@ -1,10 +1,14 @@
 package commands
 
 import (
+	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/hoist-build/hoist/internal/stack"
 )
 
 // TestParallelScaleWhenFailFast: a parallel block of two builds, a scaled
@@ -124,5 +128,52 @@ steps:
 	}
 	if !strings.Contains(r.stderr, "[build_api] #") || !strings.Contains(r.stderr, "[build_web] #") {
 		t.Errorf("parallel progress is not kept apart by step name:\n%s", r.stderr)
+	}
+}
+
+// TestRetryAndTimeout: a push step whose registry refuses it once is tried
+// again and succeeds; a build that outlives its timeout fails saying so.
+func TestRetryAndTimeout(t *testing.T) {
+	var refused atomic.Bool
+	proxy := stack.StartProxy(regB.Host, func(r *http.Request) int {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") && refused.CompareAndSwap(false, true) {
+			return http.StatusForbidden // permanent for the registry client: only the step's retry helps
+		}
+		return 0
+	})
+	defer proxy.Close()
+	dir := writeFiles(t, map[string]string{
+		"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN sleep 5\n",
+		"codefresh.yml": `version: "1.0"
+steps:
+  push_flaky:
+    type: push
+    candidate: ${{BASE}}
+    image_name: retry/base
+    tag: r1
+    registry: flaky
+    retry:
+      maxAttempts: 3
+      delay: 0.1
+      exponentialFactor: 2
+  slow:
+    type: build
+    image_name: retry/slow
+    disable_push: true
+    timeout: 1s
+    build_arguments:
+      - BASE=${{BASE}}
+`,
+	})
+	regs := registriesFile(t, "  - name: flaky\n    domain: "+proxy.Host+"\n")
+	r := hoist(t, "run", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", regs, "--builder", bk.Addr, "--progress", "quiet", "--var", "BASE="+baseImage)
+	if !strings.Contains(r.stdout, "  attempt 1 of 3 failed: ") || !strings.Contains(r.stdout, "trying again in 100ms\n") {
+		t.Errorf("stdout does not report the retry:\n%s", r.stdout)
+	}
+	if got, want := digestOf(t, proxy.Host+"/retry/base:r1", nil), digestOf(t, baseImage, nil); got != want {
+		t.Errorf("after the retry the registry holds %q, want %s", got, want)
+	}
+	if want := "hoist: step slow: timed out after 1s\n"; r.code != 1 || r.stderr != want {
+		t.Errorf("exit %d, stderr %q; want exit 1, %q", r.code, r.stderr, want)
 	}
 }

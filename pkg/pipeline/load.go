@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -164,6 +166,16 @@ func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error
 				return nil, err
 			}
 			s.FailFast = &ff
+		case "retry":
+			if s.Retry, err = l.retry(kv.value, path+".retry"); err != nil {
+				return nil, err
+			}
+		case "timeout":
+			d, err := time.ParseDuration(kv.value.Value)
+			if err != nil || d <= 0 || kv.value.Kind != yaml.ScalarNode {
+				return nil, l.errf(kv.value, path+".timeout", "must be a duration such as 30s, 10m or 1h, got %s", kindName(kv.value))
+			}
+			s.Timeout = d
 		}
 		if kv.key.Value == "scale" {
 			scale = kv.value
@@ -232,4 +244,34 @@ func (l *loader) scaled(parent *Step, base []pair, scale *yaml.Node, path string
 		group.Children = append(group.Children, child)
 	}
 	return group, nil
+}
+
+// retry reads retry: {maxAttempts, delay (seconds), exponentialFactor}.
+func (l *loader) retry(v *yaml.Node, field string) (*Retry, error) {
+	ps, err := pairs(v)
+	if err != nil {
+		return nil, l.errf(v, field, "must be a mapping with maxAttempts, delay and exponentialFactor")
+	}
+	r := &Retry{MaxAttempts: 1, Delay: 5 * time.Second, ExponentialFactor: 1}
+	for _, kv := range ps {
+		f := field + "." + kv.key.Value
+		n, perr := strconv.ParseFloat(kv.value.Value, 64)
+		if kv.value.Kind != yaml.ScalarNode || perr != nil || n < 0 {
+			return nil, l.errf(kv.value, f, "must be a number, got %s", kindName(kv.value))
+		}
+		switch kv.key.Value {
+		case "maxAttempts":
+			if n < 1 || n != float64(int(n)) {
+				return nil, l.errf(kv.value, f, "must be a whole number of at least 1, got %s", kv.value.Value)
+			}
+			r.MaxAttempts = int(n)
+		case "delay":
+			r.Delay = time.Duration(n * float64(time.Second))
+		case "exponentialFactor":
+			r.ExponentialFactor = n
+		default:
+			return nil, l.errf(kv.key, f, "unknown field (retry takes maxAttempts, delay and exponentialFactor)")
+		}
+	}
+	return r, nil
 }

@@ -1,5 +1,7 @@
 package pipeline
 
+import "time"
+
 // Pipeline is a loaded codefresh.yml.
 type Pipeline struct {
 	// File is the path the pipeline was loaded from, used in error messages.
@@ -37,6 +39,20 @@ type Step struct {
 	Children []*Step
 	// FailFast false lets the pipeline go on when the step fails.
 	FailFast *bool
+	// Retry says how often a failed build or push step is tried again.
+	Retry *Retry
+	// Timeout ends the step when it runs longer; none when zero.
+	Timeout time.Duration
+}
+
+// Retry is a step's retry: block, as Codefresh writes it.
+type Retry struct {
+	// MaxAttempts counts every try, the first included.
+	MaxAttempts int
+	// Delay is the wait before the second try; each later wait is the one
+	// before times ExponentialFactor.
+	Delay             time.Duration
+	ExponentialFactor float64
 }
 
 // BuildStep holds the fields of a build step that hoist executes. String

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
@@ -54,6 +55,9 @@ type StepPlan struct {
 	Cache *registries.Integration
 	// CacheFrom are the step's own cache_from imports.
 	CacheFrom []string
+	// Retry and Timeout are the step's own.
+	Retry   *pipeline.Retry
+	Timeout time.Duration
 }
 
 // planner turns steps into StepPlans.
@@ -75,6 +79,14 @@ type planner struct {
 
 // planStep plans one step with the variables known so far.
 func (pl *planner) planStep(s *pipeline.Step) (*StepPlan, error) {
+	sp, err := pl.planOne(s)
+	if sp != nil {
+		sp.Retry, sp.Timeout = s.Retry, s.Timeout
+	}
+	return sp, err
+}
+
+func (pl *planner) planOne(s *pipeline.Step) (*StepPlan, error) {
 	sp := &StepPlan{Name: s.Name, Type: s.Type}
 	if s.Type == pipeline.TypePush {
 		if ok, why, err := pl.allows(s); err != nil || !ok {

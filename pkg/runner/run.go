@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/hoist-build/hoist/pkg/build"
 	"github.com/hoist-build/hoist/pkg/distribute"
+	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/gitinfo"
 	"github.com/hoist-build/hoist/pkg/pipeline"
 	"github.com/hoist-build/hoist/pkg/registries"
@@ -237,7 +239,7 @@ func (pl *planner) execConcurrent(ctx context.Context, res *StepResult, ex Exec)
 		if ex.DryRun {
 			return nil
 		}
-		if err := pl.runPush(ctx, res, ex); err != nil {
+		if err := withRetry(ctx, sp, ex.Out, func(ctx context.Context) error { return pl.runPush(ctx, res, ex) }); err != nil {
 			return fmt.Errorf("step %s: %w", sp.Name, err)
 		}
 		return nil
@@ -246,7 +248,7 @@ func (pl *planner) execConcurrent(ctx context.Context, res *StepResult, ex Exec)
 	if ex.DryRun {
 		return nil
 	}
-	if err := pl.runBuild(ctx, res, ex); err != nil {
+	if err := withRetry(ctx, sp, ex.Out, func(ctx context.Context) error { return pl.runBuild(ctx, res, ex) }); err != nil {
 		return fmt.Errorf("step %s: %w", sp.Name, err)
 	}
 	fmt.Fprintf(ex.Out, "  digest %s\n", res.Digest)
@@ -549,4 +551,35 @@ func explainBases(ctx context.Context, req build.Request, ex Exec) error {
 		}
 	}
 	return nil
+}
+
+// withRetry runs a step under its timeout, and again after a failure as
+// its retry: block allows, waiting delay, then delay times the factor, and
+// so on. A user mistake is never retried.
+func withRetry(ctx context.Context, sp *StepPlan, out io.Writer, run func(context.Context) error) error {
+	attempts, delay, factor := 1, time.Duration(0), 1.0
+	if sp.Retry != nil {
+		attempts, delay, factor = sp.Retry.MaxAttempts, sp.Retry.Delay, sp.Retry.ExponentialFactor
+	}
+	for i := 1; ; i++ {
+		actx, cancel := ctx, context.CancelFunc(func() {})
+		if sp.Timeout > 0 {
+			actx, cancel = context.WithTimeout(ctx, sp.Timeout)
+		}
+		err := run(actx)
+		if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+			err = fmt.Errorf("timed out after %s", sp.Timeout)
+		}
+		cancel()
+		if err == nil || i >= attempts || ctx.Err() != nil || errors.Is(err, errs.ErrInput) {
+			return err
+		}
+		fmt.Fprintf(out, "  attempt %d of %d failed: %s; trying again in %s\n", i, attempts, strings.Join(strings.Fields(err.Error()), " "), delay)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = time.Duration(float64(delay) * factor)
+	}
 }
