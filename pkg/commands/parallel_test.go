@@ -177,3 +177,101 @@ steps:
 		t.Errorf("exit %d, stderr %q; want exit 1, %q", r.code, r.stderr, want)
 	}
 }
+
+// TestModeParallel: in mode: parallel, steps start when the steps they wait
+// for have ended; a push waits for its build and gets its digest.
+func TestModeParallel(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"Dockerfile": "ARG BASE\nARG NAME\nFROM ${BASE}\nRUN echo ${NAME} > /name.txt\n",
+		"codefresh.yml": `version: "1.0"
+mode: parallel
+steps:
+  push_a:
+    type: push
+    candidate: ${{build_a}}
+    tag: released
+    registry: b
+    when:
+      steps:
+        - name: build_a
+          on: [success]
+  unit_tests:
+    type: freestyle
+    image: busybox
+    commands: [make test]
+    when:
+      steps:
+        - name: main_clone
+  build_a:
+    type: build
+    image_name: dag/a
+    tag: v1
+    build_arguments:
+      - BASE=${{BASE}}
+      - NAME=a
+    when:
+      steps:
+        - name: unit_tests
+          on: [success]
+  variants:
+    type: parallel
+    when:
+      steps:
+        - name: build_a
+    steps:
+      variant_x:
+        type: build
+        image_name: dag/x
+        tag: v1
+        build_arguments: ["BASE=${{BASE}}", NAME=x]
+      variant_y:
+        type: build
+        image_name: dag/y
+        tag: v1
+        build_arguments: ["BASE=${{BASE}}", NAME=y]
+  build_b:
+    type: build
+    image_name: dag/b
+    tag: v1
+    build_arguments:
+      - BASE=${{BASE}}
+      - NAME=b
+  after_both:
+    type: build
+    image_name: dag/c
+    tag: v1
+    build_arguments:
+      - BASE=${{BASE}}
+      - NAME=c
+    when:
+      steps:
+        - name: build_a
+        - name: build_b
+`,
+	})
+	r := mustHoist(t, "run", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", registriesFile(t, "default: a\n"), "--builder", bk.Addr,
+		"--progress", "plain", "--var", "BASE="+baseImage)
+	built := digestOf(t, regA.Host+"/team-a/dag/a:v1", nil)
+	if built == "" || digestOf(t, regB.Host+"/team-b/dag/a:released", nil) != built {
+		t.Errorf("push_a did not push build_a's digest %q:\n%s", built, r.stdout)
+	}
+	for _, ref := range []string{regA.Host + "/team-a/dag/b:v1", regA.Host + "/team-a/dag/c:v1", regA.Host + "/team-a/dag/x:v1", regA.Host + "/team-a/dag/y:v1"} {
+		if digestOf(t, ref, nil) == "" {
+			t.Errorf("%s was not pushed:\n%s", ref, r.stdout)
+		}
+	}
+	// Blocks print as steps end: after_both and push_a come after build_a.
+	if ia, ip, ic := strings.Index(r.stdout, "step build_a:"), strings.Index(r.stdout, "step push_a:"), strings.Index(r.stdout, "step after_both:"); ia < 0 || ip < ia || ic < ia {
+		t.Errorf("step order in stdout is wrong:\n%s", r.stdout)
+	}
+	if iv := strings.Index(r.stdout, "step variants: parallel: variant_x, variant_y"); iv < strings.Index(r.stdout, "step build_a:") {
+		t.Errorf("the parallel block did not wait for build_a:\n%s", r.stdout)
+	}
+	// A step hoist does not run counts as a success for those waiting on it.
+	if !strings.Contains(r.stdout, "step unit_tests: skipped: freestyle steps are not run by hoist") {
+		t.Errorf("unit_tests is not listed as skipped:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "[build_b] #") || !strings.Contains(r.stderr, "[variant_x] #") {
+		t.Errorf("progress lines do not carry step names:\n%s", r.stderr)
+	}
+}

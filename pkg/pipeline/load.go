@@ -61,6 +61,11 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 		switch kv.key.Value {
 		case "version":
 			p.Version = kv.value.Value
+		case "mode":
+			p.Mode = kv.value.Value
+			if p.Mode != "sequential" && p.Mode != "parallel" {
+				return nil, l.errf(kv.value, "mode", "must be sequential or parallel, got %s", kindName(kv.value))
+			}
 		case "stages":
 			if p.Stages, err = l.strings(kv.value, "stages"); err != nil {
 				return nil, err
@@ -74,6 +79,9 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 	}
 	if p.Steps, err = l.steps(steps, "steps"); err != nil {
 		return nil, err
+	}
+	if problems := p.checkWaits(); len(problems) > 0 {
+		return nil, &ProblemsError{Errs: problems}
 	}
 	return p, nil
 }
@@ -188,8 +196,13 @@ func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error
 	}
 	if s.Type == TypeParallel {
 		for _, kv := range ps {
-			if kv.key.Value == "steps" {
+			switch kv.key.Value {
+			case "steps":
 				if s.Children, err = l.steps(kv.value, path+".steps"); err != nil {
+					return nil, err
+				}
+			case "when":
+				if s.When, err = l.when(kv.value, path+".when"); err != nil {
 					return nil, err
 				}
 			}

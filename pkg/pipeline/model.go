@@ -9,8 +9,11 @@ type Pipeline struct {
 	// Dir is the folder of File: the default build context.
 	Dir     string
 	Version string
-	Stages  []string
-	Steps   []*Step
+	// Mode is sequential (the default) or parallel: in parallel mode each
+	// step starts when the steps its when.steps names have ended.
+	Mode   string
+	Stages []string
+	Steps  []*Step
 }
 
 // Step types hoist knows by name.
@@ -97,8 +100,9 @@ type StepState struct {
 	Name string
 	// On lists the accepted states: success (the default), failure,
 	// finished or skipped.
-	On   []string
-	Line int
+	On []string
+	// Line and Col are where the name is written.
+	Line, Col int
 }
 
 // Condition is one named expression of when.condition.all or .any.

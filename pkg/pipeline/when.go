@@ -86,6 +86,7 @@ func (l *loader) when(v *yaml.Node, field string) (*When, error) {
 					switch e.key.Value {
 					case "name":
 						d.Name, err = l.scalar(e.value, f)
+						d.Line, d.Col = e.value.Line, e.value.Column
 					case "on":
 						d.On, err = l.strings(e.value, f)
 						for _, st := range d.On {

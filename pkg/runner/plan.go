@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -38,6 +39,9 @@ type StepPlan struct {
 	Type string
 	// Skipped says why the step does not run; empty when it runs.
 	Skipped string
+	// PassedOver marks a step of a type hoist does not run (freestyle,
+	// git-clone, ...): the steps that wait for it see it as a success.
+	PassedOver bool
 	// Decision is the auto-push decision of a build step.
 	Decision policy.Decision
 	// Image is the image name; Tags its tags after tag_policy.
@@ -75,10 +79,14 @@ type planner struct {
 	defaultBranch string
 	// state holds how each step that ran ended: success, failure or skipped.
 	state map[string]string
+	// mu guards vars, built and state while steps run at the same time.
+	mu sync.Mutex
 }
 
 // planStep plans one step with the variables known so far.
 func (pl *planner) planStep(s *pipeline.Step) (*StepPlan, error) {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
 	sp, err := pl.planOne(s)
 	if sp != nil {
 		sp.Retry, sp.Timeout = s.Retry, s.Timeout
@@ -95,13 +103,17 @@ func (pl *planner) planOne(s *pipeline.Step) (*StepPlan, error) {
 		}
 		return pl.planPush(s)
 	}
-	if s.Type != pipeline.TypeBuild {
-		switch s.Type {
-		case "parallel":
-			sp.Skipped = "parallel blocks are not run yet"
-		default:
-			sp.Skipped = fmt.Sprintf("%s steps are not run by hoist", s.Type)
+	if s.Type == pipeline.TypeParallel {
+		// A block's plan says only whether its when: lets it run.
+		ok, why, err := pl.allows(s)
+		if !ok {
+			sp.Skipped = why
 		}
+		return sp, err
+	}
+	if s.Type != pipeline.TypeBuild {
+		sp.Skipped = fmt.Sprintf("%s steps are not run by hoist", s.Type)
+		sp.PassedOver = true
 		if _, set := pl.vars[s.Name]; s.Type == "git-clone" && !set {
 			// As in Codefresh, ${{clone_step}} is the cloned repository's folder.
 			pl.vars[s.Name] = pl.repoRoot
@@ -342,10 +354,14 @@ func (pl *planner) allows(s *pipeline.Step) (bool, string, error) {
 
 // ended records how a step ended, for later steps' when.steps.
 func (pl *planner) ended(res *StepResult) {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
 	if pl.state == nil {
 		pl.state = map[string]string{}
 	}
 	switch {
+	case res.PassedOver:
+		pl.state[res.Name] = "success"
 	case res.Skipped != "":
 		pl.state[res.Name] = "skipped"
 	case res.Err != nil:

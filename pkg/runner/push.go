@@ -119,7 +119,9 @@ func (pl *planner) pushSource(ctx context.Context, p *PushPlan, loc distribute.L
 	if p.FromStep == "" {
 		return loc.Open(ctx, p.Candidate, prefixed{out, "  "})
 	}
+	pl.mu.Lock()
 	b := pl.built[p.FromStep]
+	pl.mu.Unlock()
 	if b.LocalStore != "" {
 		h, err := v1.NewHash(b.Digest)
 		if err != nil {

@@ -90,7 +90,16 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 		for k, v := range base {
 			vars[k] = v
 		}
-		return &planner{p: p, opts: opts, vars: vars, source: gitinfo.SourceURL(info.Origin), repoRoot: root, defaultBranch: defaultBranch}
+		pl := &planner{p: p, opts: opts, vars: vars, source: gitinfo.SourceURL(info.Origin), repoRoot: root, defaultBranch: defaultBranch}
+		if !p.Defines(pipeline.ImplicitClone) {
+			// Codefresh clones the repository first, as main_clone, when a
+			// pipeline does not: hoist runs in that checkout.
+			if _, set := vars[pipeline.ImplicitClone]; !set {
+				vars[pipeline.ImplicitClone] = root
+			}
+			pl.state = map[string]string{pipeline.ImplicitClone: "success"}
+		}
+		return pl
 	}
 	if !ex.DryRun {
 		// Check every step before building any, so a mistake in a later
@@ -100,6 +109,9 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 		}
 	}
 	pl := newPlanner()
+	if p.Mode == "parallel" {
+		return pl.runGraph(ctx, p, ex)
+	}
 	var results []*StepResult
 	for _, s := range p.Steps {
 		rs, err := pl.runStep(ctx, s, ex)
@@ -122,20 +134,17 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 // would, to find every mistake before anything runs.
 func (pl *planner) check(steps []*pipeline.Step) error {
 	for _, s := range steps {
-		if s.Type == pipeline.TypeParallel {
-			if err := pl.check(s.Children); err != nil {
-				return err
-			}
-			continue
-		}
 		sp, err := pl.planStep(s)
 		if err != nil {
 			return err
 		}
 		res := &StepResult{StepPlan: sp}
-		if sp.Skipped == "" && sp.Type == pipeline.TypeBuild {
-			pl.setOutputs(res, "<digest of "+sp.Name+">", "<image id of "+sp.Name+">")
+		if s.Type == pipeline.TypeParallel && sp.Skipped == "" {
+			if err := pl.check(s.Children); err != nil {
+				return err
+			}
 		}
+		pl.builtOutputs(res, true)
 		pl.ended(res)
 	}
 	return nil
@@ -151,6 +160,18 @@ func (pl *planner) runStep(ctx context.Context, s *pipeline.Step, ex Exec) ([]*S
 		}
 		res := &StepResult{StepPlan: sp}
 		return []*StepResult{res}, pl.exec(ctx, res, ex)
+	}
+	block, err := pl.planStep(s)
+	if err != nil {
+		return nil, err
+	}
+	if block.Skipped != "" {
+		fmt.Fprintf(ex.Out, "step %s: skipped: %s\n", s.Name, block.Skipped)
+		results := []*StepResult{{StepPlan: block}}
+		for _, c := range s.Children {
+			results = append(results, &StepResult{StepPlan: &StepPlan{Name: c.Name, Type: c.Type, Skipped: "its parallel block " + s.Name + " is skipped"}})
+		}
+		return results, nil
 	}
 	var results []*StepResult
 	for _, c := range s.Children {
@@ -203,10 +224,11 @@ func (pl *planner) runStep(ctx context.Context, s *pipeline.Step, ex Exec) ([]*S
 			}
 			continue
 		}
-		if res.Type == pipeline.TypeBuild {
-			pl.setOutputs(res, res.Digest, res.ConfigDigest)
-		}
+		pl.builtOutputs(res, ex.DryRun)
 	}
+	// Steps may wait for the block itself: it fails when a child fails
+	// without fail_fast: false.
+	pl.ended(&StepResult{StepPlan: block, Err: first})
 	return results, first
 }
 
@@ -216,14 +238,21 @@ func (pl *planner) exec(ctx context.Context, res *StepResult, ex Exec) error {
 		res.Err = err
 		return err
 	}
-	if res.Skipped == "" && res.Type == pipeline.TypeBuild {
-		if ex.DryRun {
-			pl.setOutputs(res, "<digest of "+res.Name+">", "<image id of "+res.Name+">")
-		} else {
-			pl.setOutputs(res, res.Digest, res.ConfigDigest)
-		}
-	}
+	pl.builtOutputs(res, ex.DryRun)
 	return nil
+}
+
+// builtOutputs sets a build step's outputs once it has run; a dry run's
+// stand in for the digest and image ID.
+func (pl *planner) builtOutputs(res *StepResult, dryRun bool) {
+	if res.Skipped != "" || res.Type != pipeline.TypeBuild {
+		return
+	}
+	if dryRun {
+		pl.setOutputs(res, "<digest of "+res.Name+">", "<image id of "+res.Name+">")
+	} else {
+		pl.setOutputs(res, res.Digest, res.ConfigDigest)
+	}
 }
 
 // execConcurrent runs one planned step without touching the planner's
@@ -425,6 +454,8 @@ func initialVars(info gitinfo.Info, p *pipeline.Pipeline, opts Options) pipeline
 // setOutputs makes a built step's outputs available to later steps, as
 // Codefresh does: ${{step}} and ${{steps.step.*}}.
 func (pl *planner) setOutputs(res *StepResult, digest, imageID string) {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
 	n := res.Name
 	if pl.built == nil {
 		pl.built = map[string]*StepResult{}

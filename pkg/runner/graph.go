@@ -1,0 +1,91 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/hoist-build/hoist/pkg/pipeline"
+)
+
+// runGraph runs a pipeline in Codefresh's parallel mode: every top-level
+// step, parallel blocks included, starts as soon as the steps its
+// when.steps names have ended, the others at once. Each step's output is
+// printed whole when it ends. After a step fails without fail_fast: false,
+// no further step starts; those already running end.
+func (pl *planner) runGraph(ctx context.Context, p *pipeline.Pipeline, ex Exec) ([]*StepResult, error) {
+	waits := p.Waits()
+	done := map[string]chan struct{}{}
+	for _, s := range p.Steps {
+		done[s.Name] = make(chan struct{})
+	}
+	// Steps running at the same time share stderr: whole lines, each with
+	// its step's name.
+	progress := &lockedWriter{w: ex.ProgressOut}
+	concurrent := ex.Progress != "quiet" && ex.Progress != "rawjson"
+
+	var mu sync.Mutex // guards results, first and ex.Out
+	var results []*StepResult
+	var first error
+	var wg sync.WaitGroup
+	for _, s := range p.Steps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(done[s.Name])
+			for _, w := range waits[s.Name] {
+				<-done[w]
+			}
+			mu.Lock()
+			if first != nil {
+				fmt.Fprintf(ex.Out, "step %s: not started: a step failed\n", s.Name)
+				mu.Unlock()
+				return
+			}
+			mu.Unlock()
+			var out bytes.Buffer
+			sex := ex
+			sex.Out = &out
+			sex.ProgressOut = progress
+			if concurrent {
+				sex.Progress = "plain"
+				if s.Type != pipeline.TypeParallel {
+					// A block prefixes its children's lines itself.
+					sex.ProgressOut = &linePrefixer{w: ex.ProgressOut, prefix: "[" + s.Name + "] ", mu: &progress.mu}
+				}
+			}
+			rs, err := pl.runStep(ctx, s, sex)
+			for _, r := range rs {
+				pl.ended(r)
+			}
+
+			mu.Lock()
+			defer mu.Unlock()
+			ex.Out.Write(out.Bytes())
+			results = append(results, rs...)
+			if err != nil {
+				if s.FailFast != nil && !*s.FailFast {
+					fmt.Fprintf(ex.Out, "step %s failed; it has fail_fast: false, so the pipeline goes on\n", s.Name)
+				} else if first == nil {
+					first = err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return results, first
+}
+
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
