@@ -76,7 +76,7 @@ func (p *Pipeline) checkWaits() []error {
 			for _, dep := range d.When.Steps {
 				if !known[dep.Name] {
 					problems = append(problems, &errs.InputError{File: p.File, Line: dep.Line, Col: dep.Col, Field: "steps." + d.Name + ".when.steps",
-						Msg: fmt.Sprintf("no step is named %q", dep.Name)})
+						Msg: fmt.Sprintf("no step is named %q", dep.Name) + suggest(dep.Name, known)})
 				}
 			}
 		})
