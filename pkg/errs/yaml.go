@@ -4,7 +4,20 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 )
+
+// parserError holds the messages of yaml.v3's parser, as opposed to its
+// scanner's (parserc.go).
+var parserError = map[string]bool{
+	"did not find expected <document start>": true,
+	"did not find expected node content":     true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected key":              true,
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+}
 
 var (
 	yamlLine = regexp.MustCompile(`^line (\d+): (.*)`)
@@ -14,11 +27,16 @@ var (
 	wrongType    = regexp.MustCompile(`cannot unmarshal !!(\w+)(?: .*)? into (\S+)`)
 )
 
-// YAML turns an error of gopkg.in/yaml.v3 about file into an InputError with
-// the line it names. Values the message quotes are left out: they may be
-// secrets.
-func YAML(file string, err error) *InputError {
-	msg := quoted.ReplaceAllString(err.Error(), "a value")
+// YAML turns an error of gopkg.in/yaml.v3 about file, whose text is data,
+// into an InputError with the line it names. Values the message quotes are
+// left out: they may be secrets.
+func YAML(file string, data []byte, err error) *InputError {
+	msg := quoted.ReplaceAllStringFunc(err.Error(), func(q string) string {
+		if len(q) == 3 && strings.ContainsAny(q[1:2], ",]}-:") {
+			return q // YAML's own punctuation, as in "expected ',' or ']'"
+		}
+		return "a value"
+	})
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	msg = strings.TrimPrefix(msg, "unmarshal errors:\n  ")
 	m := yamlLine.FindStringSubmatch(msg)
@@ -33,5 +51,49 @@ func YAML(file string, err error) *InputError {
 	if wrongType.MatchString(text) {
 		return &InputError{File: file, Line: line, Msg: wrongType.ReplaceAllString(text, "wrong type: got a $1, want a $2")}
 	}
+	if parserError[text] {
+		// yaml.v3 counts from 0 in the parser's messages, and names the
+		// line where the enclosing block starts; the user needs the line
+		// that breaks it.
+		line++
+		if at := syntaxLine(data, line, text); at > line {
+			return &InputError{File: file, Line: at, Msg: "invalid YAML: " + text + " (in the block that starts on line " + strconv.Itoa(line) + ")"}
+		}
+	}
 	return &InputError{File: file, Line: line, Msg: "invalid YAML: " + text}
+}
+
+// syntaxLine finds the first line from which data's first lines no longer
+// parse, failing as the whole text does with text; 0 when none does.
+// Prefixes that end inside a multi-line value fail differently and are
+// passed over.
+func syntaxLine(data []byte, from int, text string) int {
+	var ends []int // ends[i] is where line i+1 ends
+	for i, b := range data {
+		if b == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		ends = append(ends, len(data))
+	}
+	fails := func(n int) bool {
+		var v yaml.Node
+		err := yaml.Unmarshal(data[:ends[n-1]], &v)
+		return err != nil && strings.HasSuffix(err.Error(), ": "+text)
+	}
+	// Binary search for the first failing prefix after from.
+	lo, hi := from, len(ends)
+	if hi <= lo || !fails(hi) {
+		return 0
+	}
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
 }

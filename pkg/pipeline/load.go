@@ -44,7 +44,7 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, errs.YAML(file, err)
+		return nil, errs.YAML(file, data, err)
 	}
 	l := &loader{file: file}
 	p := &Pipeline{File: file, Dir: "."}

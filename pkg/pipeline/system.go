@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -40,6 +41,19 @@ func SystemVars(info gitinfo.Info, env map[string]string, now time.Time) Vars {
 	set("CF_REPO_NAME", name)
 	set("CF_BUILD_TIMESTAMP", now.UTC().Format("2006-01-02T15:04:05Z"))
 	set("CF_BUILD_ID", now.UTC().Format("20060102150405"))
+	if src := gitinfo.SourceURL(info.Origin); src != "" && revision != "" {
+		set("CF_COMMIT_URL", src+"/commit/"+revision)
+	}
+	if info.TopLevel != "" {
+		// Codefresh clones into its shared volume; hoist's is the folder
+		// that holds the checkout.
+		set("CF_VOLUME_PATH", filepath.Dir(info.TopLevel))
+	}
+	// Outside Codefresh there is no build page and no trigger: these are
+	// defined, and empty, so files that name them run unchanged.
+	set("CF_BUILD_URL", "")
+	set("CF_PIPELINE_TRIGGER_ID", "")
+	set("CF_BUILD_TRIGGER", "")
 	for k, val := range env {
 		v[k] = val
 	}

@@ -113,11 +113,11 @@ func Load(r io.Reader, file string) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && err != io.EOF {
-		return nil, errs.YAML(file, err)
+		return nil, errs.YAML(file, data, err)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, errs.YAML(file, err)
+		return nil, errs.YAML(file, data, err)
 	}
 	c.setLines(&doc)
 	if err := c.validate(); err != nil {

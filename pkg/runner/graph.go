@@ -29,6 +29,57 @@ func (pl *planner) runGraph(ctx context.Context, p *pipeline.Pipeline, ex Exec) 
 	var mu sync.Mutex // guards results, first and ex.Out
 	var results []*StepResult
 	var first error
+	run := func(s *pipeline.Step) {
+		mu.Lock()
+		if first != nil {
+			fmt.Fprintf(ex.Out, "step %s: not started: a step failed\n", s.Name)
+			mu.Unlock()
+			return
+		}
+		mu.Unlock()
+		var out bytes.Buffer
+		sex := ex
+		sex.Out = &out
+		sex.ProgressOut = progress
+		if concurrent {
+			sex.Progress = "plain"
+			if s.Type != pipeline.TypeParallel {
+				// A block prefixes its children's lines itself.
+				sex.ProgressOut = &linePrefixer{w: ex.ProgressOut, prefix: "[" + s.Name + "] ", mu: &progress.mu}
+			}
+		}
+		rs, err := pl.runStep(ctx, s, sex)
+		for _, r := range rs {
+			pl.ended(r)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		ex.Out.Write(out.Bytes())
+		results = append(results, rs...)
+		if err != nil {
+			if s.FailFast != nil && !*s.FailFast {
+				fmt.Fprintf(ex.Out, "step %s failed; it has fail_fast: false, so the pipeline goes on\n", s.Name)
+			} else if first == nil {
+				first = err
+			}
+		}
+	}
+	if ex.DryRun {
+		// Nothing takes time: run the steps one by one, each time the
+		// first in file order whose waits have ended, so the plan reads
+		// the same on every run.
+		ended := map[string]bool{}
+		for len(ended) < len(p.Steps) {
+			for _, s := range p.Steps {
+				if !ended[s.Name] && allEnded(waits[s.Name], ended) {
+					run(s)
+					ended[s.Name] = true
+					break
+				}
+			}
+		}
+		return results, first
+	}
 	var wg sync.WaitGroup
 	for _, s := range p.Steps {
 		wg.Add(1)
@@ -38,44 +89,20 @@ func (pl *planner) runGraph(ctx context.Context, p *pipeline.Pipeline, ex Exec) 
 			for _, w := range waits[s.Name] {
 				<-done[w]
 			}
-			mu.Lock()
-			if first != nil {
-				fmt.Fprintf(ex.Out, "step %s: not started: a step failed\n", s.Name)
-				mu.Unlock()
-				return
-			}
-			mu.Unlock()
-			var out bytes.Buffer
-			sex := ex
-			sex.Out = &out
-			sex.ProgressOut = progress
-			if concurrent {
-				sex.Progress = "plain"
-				if s.Type != pipeline.TypeParallel {
-					// A block prefixes its children's lines itself.
-					sex.ProgressOut = &linePrefixer{w: ex.ProgressOut, prefix: "[" + s.Name + "] ", mu: &progress.mu}
-				}
-			}
-			rs, err := pl.runStep(ctx, s, sex)
-			for _, r := range rs {
-				pl.ended(r)
-			}
-
-			mu.Lock()
-			defer mu.Unlock()
-			ex.Out.Write(out.Bytes())
-			results = append(results, rs...)
-			if err != nil {
-				if s.FailFast != nil && !*s.FailFast {
-					fmt.Fprintf(ex.Out, "step %s failed; it has fail_fast: false, so the pipeline goes on\n", s.Name)
-				} else if first == nil {
-					first = err
-				}
-			}
+			run(s)
 		}()
 	}
 	wg.Wait()
 	return results, first
+}
+
+func allEnded(names []string, ended map[string]bool) bool {
+	for _, n := range names {
+		if !ended[n] {
+			return false
+		}
+	}
+	return true
 }
 
 // lockedWriter serializes writes to w.
