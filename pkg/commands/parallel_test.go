@@ -111,7 +111,7 @@ steps:
 		"step builds: parallel: build_api, build_web\n",
 		"step push_api: parallel: api_to_a, api_to_b\n",
 		"step only_release: skipped: branch \"main\" is not in when.branch.only [release]\n",
-		"step broken failed; it has fail_fast: false, so the pipeline goes on\n",
+		"step broken failed: failed to solve: process \"/bin/sh -c exit 3\" did not complete successfully: exit code: 3; it has fail_fast: false, so the pipeline goes on\n",
 		"step after: push to \"b\" (rule 5: the account's default registry)\n",
 		"step on_broken: push to \"b\" (rule 5: the account's default registry)\n",
 		"step if_broken_passed: skipped: when.steps: step broken ended failure, not success\n",

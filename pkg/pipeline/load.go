@@ -158,12 +158,25 @@ func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error
 	if err != nil {
 		return nil, l.errf(key, path, "a step must be a mapping, got %s", kindName(n))
 	}
+	for _, kv := range ps {
+		if kv.key.Value == "type" {
+			s.Type = kv.value.Value
+		}
+	}
+	// Only the steps hoist runs have their common fields checked: other
+	// types give them other shapes (a pending-approval's timeout is a
+	// mapping).
+	runs := s.Type == TypeBuild || s.Type == TypePush || s.Type == TypeParallel
+	if s.Type == TypeBuild || s.Type == TypePush {
+		ps = flatArguments(ps)
+	}
 	var scale *yaml.Node
 	var rest []pair
 	for _, kv := range ps {
+		if !runs && kv.key.Value != "title" && kv.key.Value != "stage" {
+			continue
+		}
 		switch kv.key.Value {
-		case "type":
-			s.Type = kv.value.Value
 		case "title":
 			s.Title = kv.value.Value
 		case "stage":
@@ -221,6 +234,22 @@ func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error
 	return s, nil
 }
 
+// flatArguments lifts the fields a step nests under arguments: to the
+// step's own level, in place, as Codefresh reads them.
+func flatArguments(ps []pair) []pair {
+	out := make([]pair, 0, len(ps))
+	for _, kv := range ps {
+		if kv.key.Value == "arguments" {
+			if inner, err := pairs(kv.value); err == nil {
+				out = append(out, inner...)
+				continue
+			}
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
 // scaled expands a build or push step with scale: into a parallel group:
 // one child per entry, named after it, with the entry's fields over the
 // parent's.
@@ -235,6 +264,7 @@ func (l *loader) scaled(parent *Step, base []pair, scale *yaml.Node, path string
 		if err != nil {
 			return nil, l.errf(e.value, path+".scale."+e.key.Value, "must be a mapping of step fields")
 		}
+		over = flatArguments(over)
 		seen := map[string]bool{}
 		merged := make([]pair, 0, len(base)+len(over))
 		merged = append(merged, over...)

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -175,5 +176,47 @@ func TestWhenConditions(t *testing.T) {
 	want := `f.yml:19: steps.b.when.condition.all.broken: cannot evaluate "main == true": unknown name "main" at 0 (strings need quotes)`
 	if err == nil || err.Error() != want {
 		t.Errorf("Allows(broken) error = %v, want %s", err, want)
+	}
+}
+
+// TestLoadOtherStepsAndScaleArguments: fields of steps hoist does not run
+// keep their own shapes, and scale: entries may nest their fields under
+// arguments: as the parent does.
+func TestLoadOtherStepsAndScaleArguments(t *testing.T) {
+	p, err := Load(strings.NewReader(`version: "1.0"
+steps:
+  approve:
+    type: pending-approval
+    timeout: {duration: 2, finalState: denied}
+    retry: forever
+  push:
+    type: push
+    arguments:
+      candidate: acme/app:1
+    scale:
+      to_quay:
+        arguments:
+          registry: quay
+          tags: [a, b]
+      to_hub:
+        registry: hub
+        arguments:
+          timeout: 5m
+`), "f.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Steps[0].Timeout != 0 || p.Steps[0].Retry != nil {
+		t.Errorf("approve step got timeout %v retry %v; want none", p.Steps[0].Timeout, p.Steps[0].Retry)
+	}
+	kids := p.Steps[1].Children
+	if len(kids) != 2 {
+		t.Fatalf("scale gave %d children, want 2", len(kids))
+	}
+	if q := kids[0].Push; q.Candidate != "acme/app:1" || q.Registry != "quay" || strings.Join(q.Tags, ",") != "a,b" {
+		t.Errorf("to_quay = %+v", q)
+	}
+	if h := kids[1]; h.Push.Registry != "hub" || h.Push.Candidate != "acme/app:1" || h.Timeout != 5*time.Minute {
+		t.Errorf("to_hub = %+v, timeout %v", h.Push, h.Timeout)
 	}
 }

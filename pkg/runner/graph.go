@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/hoist-build/hoist/pkg/pipeline"
@@ -54,14 +55,18 @@ func (pl *planner) runGraph(ctx context.Context, p *pipeline.Pipeline, ex Exec) 
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		ex.Out.Write(out.Bytes())
+		block := out.Bytes()
+		if w := waits[s.Name]; len(w) > 0 {
+			// Under the step's first line: what it waited for.
+			i := bytes.IndexByte(block, '\n') + 1
+			ex.Out.Write(block[:i])
+			fmt.Fprintf(ex.Out, "  after %s\n", strings.Join(w, ", "))
+			block = block[i:]
+		}
+		ex.Out.Write(block)
 		results = append(results, rs...)
-		if err != nil {
-			if s.FailFast != nil && !*s.FailFast {
-				fmt.Fprintf(ex.Out, "step %s failed; it has fail_fast: false, so the pipeline goes on\n", s.Name)
-			} else if first == nil {
-				first = err
-			}
+		if err != nil && !goesOn(s, err, ex.Out) && first == nil {
+			first = err
 		}
 	}
 	if ex.DryRun {

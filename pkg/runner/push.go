@@ -78,8 +78,9 @@ func (pl *planner) planPush(s *pipeline.Step) (*StepPlan, error) {
 		return nil, at("registry", "unknown registry %q (known: %s)", regName, knownNames(pl.opts.Registries))
 	}
 	sp.Decision = policy.Decision{Registries: []*registries.Integration{r}, Rule: policy.RulePushStep}
+	// As in Codefresh: tag, tags or both; latest when neither is given.
 	first := p.Tag
-	if first == "" {
+	if first == "" && len(p.Tags) == 0 {
 		first = "latest"
 	}
 	seen := map[string]bool{}

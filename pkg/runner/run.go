@@ -119,15 +119,23 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 		for _, r := range rs {
 			pl.ended(r)
 		}
-		if err != nil {
-			if s.FailFast != nil && !*s.FailFast {
-				fmt.Fprintf(ex.Out, "step %s failed; it has fail_fast: false, so the pipeline goes on\n", s.Name)
-				continue
-			}
+		if err != nil && !goesOn(s, err, ex.Out) {
 			return results, err
 		}
 	}
 	return results, nil
+}
+
+// goesOn reports whether the pipeline goes on after step s failed with
+// err, and if so says why: only a step with fail_fast: false does, and
+// never after a mistake in the pipeline file.
+func goesOn(s *pipeline.Step, err error, out io.Writer) bool {
+	if s.FailFast == nil || *s.FailFast || errors.Is(err, errs.ErrInput) {
+		return false
+	}
+	reason := strings.TrimPrefix(err.Error(), "step "+s.Name+": ")
+	fmt.Fprintf(out, "step %s failed: %s; it has fail_fast: false, so the pipeline goes on\n", s.Name, reason)
+	return true
 }
 
 // check plans steps, and the children of parallel blocks, as a dry run
@@ -215,10 +223,7 @@ func (pl *planner) runStep(ctx context.Context, s *pipeline.Step, ex Exec) ([]*S
 		if res.Skipped != "" || errs[i] != nil {
 			if errs[i] != nil {
 				res.Err = errs[i]
-				c := s.Children[i]
-				if c.FailFast != nil && !*c.FailFast {
-					fmt.Fprintf(ex.Out, "step %s failed; it has fail_fast: false, so the pipeline goes on\n", res.Name)
-				} else if first == nil {
+				if !goesOn(s.Children[i], errs[i], ex.Out) && first == nil {
 					first = errs[i]
 				}
 			}
