@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -16,6 +18,17 @@ func FuzzLoad(f *testing.F) {
 		"steps: [1, 2]\n", "- a\n", "steps:\n  a:\n    <<: [*x]\n",
 	} {
 		f.Add(s)
+	}
+	// The corpus and the invalid files are seeds too: real shapes, and
+	// every kind of mistake hoist reports.
+	seeds, _ := filepath.Glob("../../testdata/corpus/*/codefresh.yml")
+	invalid, _ := filepath.Glob("../../testdata/invalid/*.yml")
+	for _, path := range append(seeds, invalid...) {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(data))
 	}
 	f.Fuzz(func(t *testing.T, src string) {
 		p, err := Load(strings.NewReader(src), "f.yml")
