@@ -275,3 +275,52 @@ steps:
 		t.Errorf("progress lines do not carry step names:\n%s", r.stderr)
 	}
 }
+
+// TestModeParallelFailure: in mode: parallel, a failed step without
+// fail_fast: false starts nothing new; the steps already running end.
+func TestModeParallelFailure(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"Dockerfile": "ARG BASE\nFROM ${BASE}\nARG NAME\nRUN echo ${NAME} > /name.txt\n",
+		"bad.Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN exit 3\n",
+		"codefresh.yml": `version: "1.0"
+mode: parallel
+steps:
+  bad:
+    type: build
+    image_name: dagfail/bad
+    dockerfile: bad.Dockerfile
+    build_arguments: ["BASE=${{BASE}}"]
+  independent:
+    type: build
+    image_name: dagfail/independent
+    tag: v1
+    build_arguments: ["BASE=${{BASE}}", NAME=independent]
+  after_bad:
+    type: build
+    image_name: dagfail/after
+    tag: v1
+    build_arguments: ["BASE=${{BASE}}", NAME=after]
+    when:
+      steps:
+        - name: bad
+          on: [finished]
+`,
+	})
+	r := hoist(t, "run", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", registriesFile(t, "default: a\n"), "--builder", bk.Addr,
+		"--progress", "quiet", "--var", "BASE="+baseImage)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "step after_bad: not started: a step failed\n") {
+		t.Errorf("after_bad was not held back:\n%s", r.stdout)
+	}
+	if digestOf(t, regA.Host+"/team-a/dagfail/after:v1", nil) != "" {
+		t.Error("after_bad was pushed after bad failed")
+	}
+	if digestOf(t, regA.Host+"/team-a/dagfail/independent:v1", nil) == "" {
+		t.Errorf("independent, already running, was not pushed:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "hoist: step bad: ") {
+		t.Errorf("stderr does not name the failed step:\n%s", r.stderr)
+	}
+}
