@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -99,5 +100,12 @@ steps:
 	}
 	if got.Steps[0].Labels["io.hoist.build-id"] != "build-42" {
 		t.Errorf("metadata labels = %v", got.Steps[0].Labels)
+	}
+
+	// hoist images inspect says when this pipeline built the image, even
+	// when BuildKit's cache kept an older config time.
+	ins := mustHoist(t, "images", "inspect", ref, "--registries", registriesFile(t, "default: a\n"))
+	if !strings.Contains(ins.stdout, "created:    2026-11-23 10:00\n") {
+		t.Errorf("inspect does not show the build time:\n%s", ins.stdout)
 	}
 }

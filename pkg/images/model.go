@@ -18,10 +18,12 @@ type Location struct {
 type Image struct {
 	// Name is the image name: the repository path without the domain and
 	// the integration's prefix.
-	Name      string     `json:"name"`
-	Digest    string     `json:"digest"`
-	MediaType string     `json:"media_type"`
-	Platforms []string   `json:"platforms,omitempty"`
+	Name      string   `json:"name"`
+	Digest    string   `json:"digest"`
+	MediaType string   `json:"media_type"`
+	Platforms []string `json:"platforms,omitempty"`
+	// Created is the org.opencontainers.image.created label's time, else
+	// the config's.
 	Created   time.Time  `json:"created,omitzero"`
 	Size      int64      `json:"size"`
 	Locations []Location `json:"locations"`
