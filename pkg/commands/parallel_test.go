@@ -224,11 +224,14 @@ steps:
         image_name: dag/x
         tag: v1
         build_arguments: ["BASE=${{BASE}}", NAME=x]
-      variant_y:
-        type: build
-        image_name: dag/y
-        tag: v1
-        build_arguments: ["BASE=${{BASE}}", NAME=y]
+      more_variants:
+        type: parallel
+        steps:
+          variant_y:
+            type: build
+            image_name: dag/y
+            tag: v1
+            build_arguments: ["BASE=${{BASE}}", NAME=y]
   build_b:
     type: build
     image_name: dag/b
@@ -264,14 +267,17 @@ steps:
 	if ia, ip, ic := strings.Index(r.stdout, "step build_a:"), strings.Index(r.stdout, "step push_a:"), strings.Index(r.stdout, "step after_both:"); ia < 0 || ip < ia || ic < ia {
 		t.Errorf("step order in stdout is wrong:\n%s", r.stdout)
 	}
-	if iv := strings.Index(r.stdout, "step variants: parallel: variant_x, variant_y"); iv < strings.Index(r.stdout, "step build_a:") {
+	if iv := strings.Index(r.stdout, "step variants: parallel: variant_x, more_variants\n"); iv < strings.Index(r.stdout, "step build_a:") {
 		t.Errorf("the parallel block did not wait for build_a:\n%s", r.stdout)
 	}
 	// A step hoist does not run counts as a success for those waiting on it.
 	if !strings.Contains(r.stdout, "step unit_tests: skipped: freestyle steps are not run by hoist") {
 		t.Errorf("unit_tests is not listed as skipped:\n%s", r.stdout)
 	}
-	if !strings.Contains(r.stderr, "[build_b] #") || !strings.Contains(r.stderr, "[variant_x] #") {
+	if !strings.Contains(r.stdout, "step more_variants: parallel: variant_y\n") {
+		t.Errorf("the nested block is not in the plan:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "[build_b] #") || !strings.Contains(r.stderr, "[variant_x] #") || !strings.Contains(r.stderr, "[more_variants] [variant_y] #") {
 		t.Errorf("progress lines do not carry step names:\n%s", r.stderr)
 	}
 }

@@ -181,55 +181,69 @@ func (pl *planner) runStep(ctx context.Context, s *pipeline.Step, ex Exec) ([]*S
 		}
 		return results, nil
 	}
-	var results []*StepResult
-	for _, c := range s.Children {
+	// Plan every child before any starts; a nested block plans its own
+	// children when it starts.
+	plans := make([]*StepResult, len(s.Children))
+	for i, c := range s.Children {
 		if c.Type == pipeline.TypeParallel {
-			return results, fmt.Errorf("step %s: a parallel block inside a parallel block is not supported yet", c.Name)
+			continue
 		}
 		sp, err := pl.planStep(c)
 		if err != nil {
-			return results, err
+			return nil, err
 		}
-		results = append(results, &StepResult{StepPlan: sp})
+		plans[i] = &StepResult{StepPlan: sp}
 	}
 	names := make([]string, len(s.Children))
 	for i, c := range s.Children {
 		names[i] = c.Name
 	}
 	fmt.Fprintf(ex.Out, "step %s: parallel: %s\n", s.Name, strings.Join(names, ", "))
-	outs := make([]bytes.Buffer, len(results))
-	errs := make([]error, len(results))
+	outs := make([]bytes.Buffer, len(s.Children))
+	errs := make([]error, len(s.Children))
+	nested := make([][]*StepResult, len(s.Children))
 	var progressMu sync.Mutex
 	var wg sync.WaitGroup
-	for i, res := range results {
+	for i, c := range s.Children {
 		cex := ex
 		cex.Out = &outs[i]
 		if ex.Progress != "quiet" && ex.Progress != "rawjson" {
 			// Builds at the same time share stderr: plain lines, each
 			// with its step's name.
 			cex.Progress = "plain"
-			cex.ProgressOut = &linePrefixer{w: ex.ProgressOut, prefix: "[" + res.Name + "] ", mu: &progressMu}
+			cex.ProgressOut = &linePrefixer{w: ex.ProgressOut, prefix: "[" + c.Name + "] ", mu: &progressMu}
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = pl.execConcurrent(ctx, res, cex)
+			if plans[i] == nil {
+				nested[i], errs[i] = pl.runStep(ctx, c, cex)
+				for _, r := range nested[i] {
+					pl.ended(r)
+				}
+				return
+			}
+			errs[i] = pl.execConcurrent(ctx, plans[i], cex)
 		}()
 	}
 	wg.Wait()
+	var results []*StepResult
 	var first error
-	for i, res := range results {
+	for i, c := range s.Children {
 		ex.Out.Write(outs[i].Bytes())
-		if res.Skipped != "" || errs[i] != nil {
+		if res := plans[i]; res != nil {
+			results = append(results, res)
 			if errs[i] != nil {
 				res.Err = errs[i]
-				if !goesOn(s.Children[i], errs[i], ex.Out) && first == nil {
-					first = errs[i]
-				}
+			} else {
+				pl.builtOutputs(res, ex.DryRun)
 			}
-			continue
+		} else {
+			results = append(results, nested[i]...)
 		}
-		pl.builtOutputs(res, ex.DryRun)
+		if errs[i] != nil && !goesOn(c, errs[i], ex.Out) && first == nil {
+			first = errs[i]
+		}
 	}
 	// Steps may wait for the block itself: it fails when a child fails
 	// without fail_fast: false.
