@@ -44,3 +44,31 @@ func processesWith(s string) []string {
 	}
 	return pids
 }
+
+// TestDaemonlessBuildsInBlocks: a pipeline whose builds all sit inside a
+// parallel block still gets hoist's own buildkitd.
+func TestDaemonlessBuildsInBlocks(t *testing.T) {
+	t.Setenv("HOIST_BUILDKIT_STATE", t.TempDir())
+	dir := writeFiles(t, map[string]string{
+		"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo blocks > /b.txt\n",
+		"codefresh.yml": `version: "1.0"
+steps:
+  builds:
+    type: parallel
+    steps:
+      only_build:
+        type: build
+        image_name: e2e/daemonless-block
+        tag: v1
+        build_arguments: ["BASE=${{BASE}}"]
+`,
+	})
+	r := hoist(t, "run", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", registriesFile(t, "default: a\n"),
+		"--progress", "quiet", "--var", "BASE="+baseImage)
+	if r.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if digestOf(t, regA.Host+"/team-a/e2e/daemonless-block:v1", nil) == "" {
+		t.Error("the image was not pushed")
+	}
+}

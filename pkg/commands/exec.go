@@ -87,12 +87,7 @@ func (g *globals) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.
 }
 
 func needsBuilder(p *pipeline.Pipeline) bool {
-	for _, s := range p.Steps {
-		if s.Type == pipeline.TypeBuild {
-			return true
-		}
-	}
-	return false
+	return p.Has(pipeline.TypeBuild)
 }
 
 // localStore is the OCI layout folder that builds with no push are also

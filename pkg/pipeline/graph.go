@@ -43,6 +43,16 @@ func (p *Pipeline) Defines(n string) bool {
 	return ok
 }
 
+// Has reports whether a step of the pipeline, at any depth (inside
+// parallel blocks and scale: groups too), is of type t.
+func (p *Pipeline) Has(t string) bool {
+	found := false
+	for _, s := range p.Steps {
+		s.walk(func(d *Step) { found = found || d.Type == t })
+	}
+	return found
+}
+
 // owners maps every step's name to the top-level step that holds it.
 func (p *Pipeline) owners() map[string]string {
 	top := map[string]string{}
