@@ -193,8 +193,14 @@ steps:
     registry: b
     when:
       steps:
-        - name: build_a
+        - name: smoke_a
           on: [success]
+  smoke_a:
+    image: ${{build_a}}
+    commands: [/smoke.sh]
+    when:
+      steps:
+        - name: build_a
   unit_tests:
     type: freestyle
     image: busybox
@@ -286,7 +292,7 @@ steps:
 // fail_fast: false starts nothing new; the steps already running end.
 func TestModeParallelFailure(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
-		"Dockerfile": "ARG BASE\nFROM ${BASE}\nARG NAME\nRUN echo ${NAME} > /name.txt\n",
+		"Dockerfile":     "ARG BASE\nFROM ${BASE}\nARG NAME\nRUN echo ${NAME} > /name.txt\n",
 		"bad.Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN exit 3\n",
 		"codefresh.yml": `version: "1.0"
 mode: parallel
@@ -328,5 +334,39 @@ steps:
 	}
 	if !strings.Contains(r.stderr, "hoist: step bad: ") {
 		t.Errorf("stderr does not name the failed step:\n%s", r.stderr)
+	}
+}
+
+// TestModeParallelChecksFirst: in mode: parallel every step is checked, in
+// the order the steps will run, before any builds, even a step the file
+// lists before the step it waits for.
+func TestModeParallelChecksFirst(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		"Dockerfile": "ARG BASE\nFROM ${BASE}\n",
+		"codefresh.yml": `version: "1.0"
+mode: parallel
+steps:
+  late:
+    type: build
+    image_name: dagcheck/late
+    dockerfile: missing.Dockerfile
+    when:
+      steps:
+        - name: early
+  early:
+    type: build
+    image_name: dagcheck/early
+    tag: v1
+    build_arguments: ["BASE=${{BASE}}"]
+`,
+	})
+	r := hoist(t, "run", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", registriesFile(t, "default: a\n"), "--builder", bk.Addr,
+		"--progress", "quiet", "--var", "BASE="+baseImage)
+	want := "hoist: " + filepath.Join(dir, "codefresh.yml") + ":7: steps.late.dockerfile: Dockerfile " + filepath.Join(dir, "missing.Dockerfile") + " not found\n"
+	if r.code != 2 || r.stderr != want {
+		t.Errorf("exit %d, stderr %q; want exit 2, %q", r.code, r.stderr, want)
+	}
+	if digestOf(t, regA.Host+"/team-a/dagcheck/early:v1", nil) != "" {
+		t.Error("early was built and pushed before late's mistake was found")
 	}
 }

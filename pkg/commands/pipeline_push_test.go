@@ -69,3 +69,21 @@ steps:
 		t.Errorf("promoted base = %q, want %q", got, want)
 	}
 }
+
+// TestPushStepTags: a push step pushes its tag and tags; latest only when
+// it names neither, or when every tag it names expands to nothing.
+func TestPushStepTags(t *testing.T) {
+	for _, tc := range []struct{ fields, want string }{
+		{"tags: [v1, stable]", "  127.0.0.1:5999/team/acme/app:v1\n  127.0.0.1:5999/team/acme/app:stable\n"},
+		{"tag: v2\n    tags: [stable]", "  127.0.0.1:5999/team/acme/app:v2\n  127.0.0.1:5999/team/acme/app:stable\n"},
+		{"registry: r", "  127.0.0.1:5999/team/acme/app:latest\n"},
+		{`tags: ["${{EMPTY}}"]`, "  127.0.0.1:5999/team/acme/app:latest\n"},
+	} {
+		dir := writeFiles(t, map[string]string{"codefresh.yml": "version: \"1.0\"\nsteps:\n  p:\n    type: push\n    candidate: acme/app:1\n    " + tc.fields + "\n"})
+		regs := writeFiles(t, map[string]string{"r.yaml": "registries:\n  - {name: r, provider: other, domain: 127.0.0.1:5999, prefix: team}\ndefault: r\n"})
+		r := mustHoist(t, "explain", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", filepath.Join(regs, "r.yaml"), "--var", "EMPTY=")
+		if !strings.HasSuffix(r.stdout, "from acme/app:1\n"+tc.want) {
+			t.Errorf("%s: plan\n%s\nwant it to end with\n%s", tc.fields, r.stdout, tc.want)
+		}
+	}
+}

@@ -83,7 +83,7 @@ func syntaxLine(data []byte, from int, text string) int {
 		return err != nil && strings.HasSuffix(err.Error(), ": "+text)
 	}
 	// Binary search for the first failing prefix after from.
-	lo, hi := from, len(ends)
+	lo, hi := from-1, len(ends)
 	if hi <= lo || !fails(hi) {
 		return 0
 	}

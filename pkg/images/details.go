@@ -122,9 +122,12 @@ func imageDetails(img v1.Image, config bool) (*details, error) {
 	}
 	d.created, d.labels = cf.Created.Time, cf.Config.Labels
 	// A cached build keeps the config's created time of its first build;
-	// the OCI label hoist sets says when this image was built.
-	if t, err := time.Parse(time.RFC3339, d.labels["org.opencontainers.image.created"]); err == nil {
-		d.created = t
+	// the OCI label hoist sets says when this image was built. Only on
+	// hoist's images: others may carry their base image's label.
+	if _, ours := d.labels["io.hoist.build-id"]; ours {
+		if t, err := time.Parse(time.RFC3339, d.labels["org.opencontainers.image.created"]); err == nil {
+			d.created = t
+		}
 	}
 	pl := v1.Platform{OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant}
 	d.platforms = []string{pl.String()}

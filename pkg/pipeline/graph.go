@@ -21,11 +21,8 @@ func (p *Pipeline) Waits() map[string][]string {
 	waits := map[string][]string{}
 	for _, s := range p.Steps {
 		var ws []string
-		s.walk(func(d *Step) {
-			if d.When == nil {
-				return
-			}
-			for _, dep := range d.When.Steps {
+		s.Walk(func(d *Step) {
+			for _, dep := range d.When.Deps() {
 				t, ok := top[dep.Name]
 				if ok && t != s.Name && !slices.Contains(ws, t) {
 					ws = append(ws, t)
@@ -48,7 +45,7 @@ func (p *Pipeline) Defines(n string) bool {
 func (p *Pipeline) Has(t string) bool {
 	found := false
 	for _, s := range p.Steps {
-		s.walk(func(d *Step) { found = found || d.Type == t })
+		s.Walk(func(d *Step) { found = found || d.Type == t })
 	}
 	return found
 }
@@ -57,17 +54,35 @@ func (p *Pipeline) Has(t string) bool {
 func (p *Pipeline) owners() map[string]string {
 	top := map[string]string{}
 	for _, s := range p.Steps {
-		s.walk(func(d *Step) { top[d.Name] = s.Name })
+		s.Walk(func(d *Step) { top[d.Name] = s.Name })
 	}
 	return top
 }
 
-// walk calls f for s and every step inside it.
-func (s *Step) walk(f func(*Step)) {
+// Walk calls f for s and every step inside it, depth first.
+func (s *Step) Walk(f func(*Step)) {
 	f(s)
 	for _, c := range s.Children {
-		c.walk(f)
+		c.Walk(f)
 	}
+}
+
+// checkUnique finds step names used twice at different depths (the loader
+// finds those within one mapping): Codefresh's names are pipeline-wide.
+func (p *Pipeline) checkUnique() []error {
+	first := map[string]int{}
+	var problems []error
+	for _, s := range p.Steps {
+		s.Walk(func(d *Step) {
+			if line, dup := first[d.Name]; dup {
+				problems = append(problems, &errs.InputError{File: p.File, Line: d.Line, Field: "steps." + d.Name,
+					Msg: fmt.Sprintf("step name used twice (first on line %d); step names are unique across the pipeline", line)})
+				return
+			}
+			first[d.Name] = d.Line
+		})
+	}
+	return problems
 }
 
 // checkWaits finds when.steps entries that name no step, and, in mode:
@@ -75,15 +90,12 @@ func (s *Step) walk(f func(*Step)) {
 func (p *Pipeline) checkWaits() []error {
 	known := map[string]bool{ImplicitClone: true}
 	for _, s := range p.Steps {
-		s.walk(func(d *Step) { known[d.Name] = true })
+		s.Walk(func(d *Step) { known[d.Name] = true })
 	}
 	var problems []error
 	for _, s := range p.Steps {
-		s.walk(func(d *Step) {
-			if d.When == nil {
-				return
-			}
-			for _, dep := range d.When.Steps {
+		s.Walk(func(d *Step) {
+			for _, dep := range d.When.Deps() {
 				if !known[dep.Name] {
 					problems = append(problems, &errs.InputError{File: p.File, Line: dep.Line, Col: dep.Col, Field: "steps." + d.Name + ".when.steps",
 						Msg: fmt.Sprintf("no step is named %q", dep.Name) + suggest(dep.Name, known)})
@@ -143,11 +155,11 @@ func (p *Pipeline) waitFor(a, b string) (field string, line, col int) {
 		if s.Name != a {
 			continue
 		}
-		s.walk(func(d *Step) {
-			if d.When == nil || line != 0 {
+		s.Walk(func(d *Step) {
+			if line != 0 {
 				return
 			}
-			for _, dep := range d.When.Steps {
+			for _, dep := range d.When.Deps() {
 				if top[dep.Name] == b {
 					field, line, col = "steps."+d.Name+".when.steps", dep.Line, dep.Col
 					return

@@ -80,6 +80,9 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 	if p.Steps, err = l.steps(steps, "steps"); err != nil {
 		return nil, err
 	}
+	if problems := p.checkUnique(); len(problems) > 0 {
+		return nil, &ProblemsError{Errs: problems}
+	}
 	if problems := p.checkWaits(); len(problems) > 0 {
 		return nil, &ProblemsError{Errs: problems}
 	}
@@ -173,6 +176,9 @@ func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error
 	var scale *yaml.Node
 	var rest []pair
 	for _, kv := range ps {
+		if !runs && kv.key.Value == "when" {
+			s.When = l.lenientWhen(kv.value, path+".when")
+		}
 		if !runs && kv.key.Value != "title" && kv.key.Value != "stage" {
 			continue
 		}
@@ -232,6 +238,19 @@ func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error
 		return nil, err
 	}
 	return s, nil
+}
+
+// lenientWhen reads the when: of a step hoist does not run: its branch
+// rules and the steps it waits for. Its conditions are left out (they
+// often test variables its own commands export), and so is a clause hoist
+// cannot read, as Codefresh's other fields are.
+func (l *loader) lenientWhen(v *yaml.Node, field string) *When {
+	w, err := l.when(v, field)
+	if err != nil {
+		return nil
+	}
+	w.All, w.Any = nil, nil
+	return w
 }
 
 // flatArguments lifts the fields a step nests under arguments: to the

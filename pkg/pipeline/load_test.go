@@ -102,6 +102,8 @@ func TestLoadErrors(t *testing.T) {
 		{"retry-field", "steps:\n  a:\n    type: build\n    image_name: x\n    retry:\n      tries: 2\n", "f.yml:6:7: steps.a.retry.tries: unknown field (retry takes maxAttempts, delay and exponentialFactor)"},
 		{"when-steps-unknown", "steps:\n  a:\n    type: build\n    image_name: x\n    when:\n      steps:\n        - name: tests\n", "f.yml:7:17: steps.a.when.steps: no step is named \"tests\""},
 		{"when-steps-cycle", "mode: parallel\nsteps:\n  a:\n    type: build\n    image_name: x\n    when:\n      steps:\n        - name: c\n  b:\n    type: parallel\n    steps:\n      c:\n        type: build\n        image_name: y\n        when:\n          steps:\n            - name: a\n", "f.yml:8:17: steps.a.when.steps: steps wait for each other, so none can start: a waits for b waits for a"},
+		{"name-twice-across-depths", "steps:\n  a:\n    type: build\n    image_name: x\n  p:\n    type: parallel\n    steps:\n      a:\n        type: build\n        image_name: y\n", "f.yml:8: steps.a: step name used twice (first on line 2); step names are unique across the pipeline"},
+		{"when-steps-any-bad", "steps:\n  a:\n    type: build\n    image_name: x\n    when:\n      steps:\n        some: []\n", "f.yml:7:9: steps.a.when.steps.some: unknown field (when.steps takes all: or any:)"},
 		{"mode-bad", "mode: fast\nsteps: {}\n", "f.yml:1:7: mode: must be sequential or parallel, got \"fast\""},
 		{"tag-policy", "steps:\n  a:\n    type: build\n    image_name: x\n    tag_policy: upper\n", "f.yml:5:17: steps.a.tag_policy: must be lowercase or original, got \"upper\""},
 		{"tags-mapping", "steps:\n  a:\n    type: build\n    image_name: x\n    tags: {a: b}\n", "f.yml:5:11: steps.a.tags: must be a list of strings, got a mapping"},
@@ -218,5 +220,48 @@ steps:
 	}
 	if h := kids[1]; h.Push.Registry != "hub" || h.Push.Candidate != "acme/app:1" || h.Timeout != 5*time.Minute {
 		t.Errorf("to_hub = %+v, timeout %v", h.Push, h.Timeout)
+	}
+}
+
+// TestWhenStepsAllAny: when.steps as a list, or as {all, any}, the form of
+// Codefresh's parallel mode.
+func TestWhenStepsAllAny(t *testing.T) {
+	p, err := Load(strings.NewReader(`mode: parallel
+steps:
+  a: {type: build, image_name: x}
+  b: {type: build, image_name: y}
+  c:
+    type: push
+    candidate: ${{a}}
+    when:
+      steps:
+        all:
+          - name: a
+        any:
+          - name: b
+            on: [success]
+          - name: b
+            on: [failure]
+`), "f.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := p.Steps[2].When
+	for _, tc := range []struct {
+		state map[string]string
+		ok    bool
+		why   string
+	}{
+		{map[string]string{"a": "success", "b": "failure"}, true, ""},
+		{map[string]string{"a": "failure", "b": "success"}, false, "when.steps: step a ended failure, not success"},
+		{map[string]string{"a": "success", "b": "skipped"}, false, "when.steps.any: step b ended skipped, not success; step b ended skipped, not failure"},
+	} {
+		ok, why := w.AllowsAfter(tc.state)
+		if ok != tc.ok || why != tc.why {
+			t.Errorf("AllowsAfter(%v) = %v, %q; want %v, %q", tc.state, ok, why, tc.ok, tc.why)
+		}
+	}
+	if got := p.Waits()["c"]; strings.Join(got, ",") != "a,b" {
+		t.Errorf("Waits()[c] = %v, want [a b]", got)
 	}
 }

@@ -90,9 +90,10 @@ type When struct {
 	BranchIgnore []string
 	// All must all be true; of Any, at least one.
 	All, Any []Condition
-	// Steps are the steps this one waits for, and the states they must end in.
-	Steps []StepState
-	Line  int
+	// Steps are the steps this one waits for, and the states they must end
+	// in; of StepsAny (when.steps.any), one is enough.
+	Steps, StepsAny []StepState
+	Line            int
 }
 
 // StepState is one entry of when.steps.

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,45 +73,77 @@ func (l *loader) when(v *yaml.Node, field string) (*When, error) {
 				}
 			}
 		case "steps":
-			if kv.value.Kind != yaml.SequenceNode {
-				return nil, l.errf(kv.value, field+".steps", "must be a list of {name, on}")
+			// A list (all must hold), or Codefresh's {all: [...], any: [...]}.
+			if kv.value.Kind == yaml.SequenceNode {
+				if w.Steps, err = l.stepStates(kv.value, field+".steps"); err != nil {
+					return nil, err
+				}
+				continue
 			}
-			for _, item := range kv.value.Content {
-				deps, err := pairs(item)
-				if err != nil {
-					return nil, l.errf(item, field+".steps", "entries must be {name: STEP, on: [STATES]}")
+			sps, err := pairs(kv.value)
+			if err != nil {
+				return nil, l.errf(kv.value, field+".steps", "must be a list of {name, on}, or a mapping with all: or any:")
+			}
+			for _, g := range sps {
+				f := field + ".steps." + g.key.Value
+				var list []StepState
+				if g.value.Kind != yaml.SequenceNode {
+					return nil, l.errf(g.value, f, "must be a list of {name, on}")
 				}
-				d := StepState{On: []string{"success"}, Line: item.Line}
-				for _, e := range deps {
-					f := field + ".steps." + e.key.Value
-					switch e.key.Value {
-					case "name":
-						d.Name, err = l.scalar(e.value, f)
-						d.Line, d.Col = e.value.Line, e.value.Column
-					case "on":
-						d.On, err = l.strings(e.value, f)
-						for _, st := range d.On {
-							if !stepStates[st] {
-								err = l.errf(e.value, f, "unknown state %q (want success, failure, finished or skipped)", st)
-							}
-						}
-					default:
-						err = l.errf(e.key, f, "unknown field (when.steps entries take name and on)")
-					}
-					if err != nil {
-						return nil, err
-					}
+				if list, err = l.stepStates(g.value, f); err != nil {
+					return nil, err
 				}
-				if d.Name == "" {
-					return nil, l.errf(item, field+".steps", "an entry needs name")
+				switch g.key.Value {
+				case "all":
+					w.Steps = append(w.Steps, list...)
+				case "any":
+					w.StepsAny = append(w.StepsAny, list...)
+				default:
+					return nil, l.errf(g.key, f, "unknown field (when.steps takes all: or any:)")
 				}
-				w.Steps = append(w.Steps, d)
 			}
 		default:
 			return nil, l.errf(kv.key, field+"."+kv.key.Value, "unknown field (when takes branch, condition or steps)")
 		}
 	}
 	return w, nil
+}
+
+// stepStates reads a list of when.steps entries: {name: STEP, on: [STATES]}.
+func (l *loader) stepStates(list *yaml.Node, field string) ([]StepState, error) {
+	var out []StepState
+	for _, item := range list.Content {
+		deps, err := pairs(item)
+		if err != nil {
+			return nil, l.errf(item, field, "entries must be {name: STEP, on: [STATES]}")
+		}
+		d := StepState{On: []string{"success"}, Line: item.Line, Col: item.Column}
+		for _, e := range deps {
+			f := field + "." + e.key.Value
+			switch e.key.Value {
+			case "name":
+				d.Name, err = l.scalar(e.value, f)
+				d.Line, d.Col = e.value.Line, e.value.Column
+			case "on":
+				d.On, err = l.strings(e.value, f)
+				for _, st := range d.On {
+					if !stepStates[st] {
+						err = l.errf(e.value, f, "unknown state %q (want success, failure, finished or skipped)", st)
+					}
+				}
+			default:
+				err = l.errf(e.key, f, "unknown field (when.steps entries take name and on)")
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		if d.Name == "" {
+			return nil, l.errf(item, field, "an entry needs name")
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }
 
 func resolveAt(list *yaml.Node, i int) *yaml.Node {
@@ -130,21 +163,45 @@ func (w *When) AllowsAfter(state map[string]string) (bool, string) {
 		return true, ""
 	}
 	for _, d := range w.Steps {
-		got, ok := state[d.Name]
-		if !ok {
-			return false, fmt.Sprintf("when.steps: step %s has not run", d.Name)
-		}
-		match := false
-		for _, want := range d.On {
-			if want == got || want == "finished" && got != "skipped" {
-				match = true
-			}
-		}
-		if !match {
-			return false, fmt.Sprintf("when.steps: step %s ended %s, not %s", d.Name, got, strings.Join(d.On, " or "))
+		if ok, why := d.holds(state); !ok {
+			return false, "when.steps: " + why
 		}
 	}
-	return true, ""
+	if len(w.StepsAny) == 0 {
+		return true, ""
+	}
+	var whys []string
+	for _, d := range w.StepsAny {
+		ok, why := d.holds(state)
+		if ok {
+			return true, ""
+		}
+		whys = append(whys, why)
+	}
+	return false, "when.steps.any: " + strings.Join(whys, "; ")
+}
+
+// holds reports whether the step d names ended in a state d accepts, and
+// if not, why.
+func (d StepState) holds(state map[string]string) (bool, string) {
+	got, ok := state[d.Name]
+	if !ok {
+		return false, fmt.Sprintf("step %s has not run", d.Name)
+	}
+	for _, want := range d.On {
+		if want == got || want == "finished" && got != "skipped" {
+			return true, ""
+		}
+	}
+	return false, fmt.Sprintf("step %s ended %s, not %s", d.Name, got, strings.Join(d.On, " or "))
+}
+
+// Deps lists every step the clause waits for: when.steps and its any: list.
+func (w *When) Deps() []StepState {
+	if w == nil {
+		return nil
+	}
+	return append(slices.Clone(w.Steps), w.StepsAny...)
 }
 
 // branchMatcher compiles a branch rule: a plain name, or /regex/ with an

@@ -27,8 +27,8 @@ func (pl *planner) runGraph(ctx context.Context, p *pipeline.Pipeline, ex Exec) 
 	progress := &lockedWriter{w: ex.ProgressOut}
 	concurrent := ex.Progress != "quiet" && ex.Progress != "rawjson"
 
-	var mu sync.Mutex // guards results, first and ex.Out
-	var results []*StepResult
+	var mu sync.Mutex // guards slots, first and ex.Out
+	slots := make(map[string][]*StepResult, len(p.Steps))
 	var first error
 	run := func(s *pipeline.Step) {
 		mu.Lock()
@@ -56,7 +56,7 @@ func (pl *planner) runGraph(ctx context.Context, p *pipeline.Pipeline, ex Exec) 
 		mu.Lock()
 		defer mu.Unlock()
 		block := out.Bytes()
-		if w := waits[s.Name]; len(w) > 0 {
+		if w := waits[s.Name]; len(w) > 0 && len(block) > 0 {
 			// Under the step's first line: what it waited for.
 			i := bytes.IndexByte(block, '\n') + 1
 			ex.Out.Write(block[:i])
@@ -64,7 +64,7 @@ func (pl *planner) runGraph(ctx context.Context, p *pipeline.Pipeline, ex Exec) 
 			block = block[i:]
 		}
 		ex.Out.Write(block)
-		results = append(results, rs...)
+		slots[s.Name] = rs
 		if err != nil && !goesOn(s, err, ex.Out) && first == nil {
 			first = err
 		}
@@ -73,17 +73,10 @@ func (pl *planner) runGraph(ctx context.Context, p *pipeline.Pipeline, ex Exec) 
 		// Nothing takes time: run the steps one by one, each time the
 		// first in file order whose waits have ended, so the plan reads
 		// the same on every run.
-		ended := map[string]bool{}
-		for len(ended) < len(p.Steps) {
-			for _, s := range p.Steps {
-				if !ended[s.Name] && allEnded(waits[s.Name], ended) {
-					run(s)
-					ended[s.Name] = true
-					break
-				}
-			}
+		for _, s := range graphOrder(p.Steps, waits) {
+			run(s)
 		}
-		return results, first
+		return inFileOrder(p.Steps, slots), first
 	}
 	var wg sync.WaitGroup
 	for _, s := range p.Steps {
@@ -98,7 +91,40 @@ func (pl *planner) runGraph(ctx context.Context, p *pipeline.Pipeline, ex Exec) 
 		}()
 	}
 	wg.Wait()
-	return results, first
+	return inFileOrder(p.Steps, slots), first
+}
+
+// inFileOrder joins the steps' results in the order the file lists them,
+// whatever order they ended in.
+func inFileOrder(steps []*pipeline.Step, slots map[string][]*StepResult) []*StepResult {
+	var results []*StepResult
+	for _, s := range steps {
+		results = append(results, slots[s.Name]...)
+	}
+	return results
+}
+
+// graphOrder orders steps so each comes after the steps it waits for,
+// each time taking the first ready one in file order. The loader has ruled
+// out cycles.
+func graphOrder(steps []*pipeline.Step, waits map[string][]string) []*pipeline.Step {
+	ended := map[string]bool{}
+	var order []*pipeline.Step
+	for len(order) < len(steps) {
+		progressed := false
+		for _, s := range steps {
+			if !ended[s.Name] && allEnded(waits[s.Name], ended) {
+				order = append(order, s)
+				ended[s.Name] = true
+				progressed = true
+				break
+			}
+		}
+		if !progressed {
+			break // a cycle: cannot happen after Load
+		}
+	}
+	return order
 }
 
 func allEnded(names []string, ended map[string]bool) bool {

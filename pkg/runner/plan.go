@@ -112,12 +112,20 @@ func (pl *planner) planOne(s *pipeline.Step) (*StepPlan, error) {
 		return sp, err
 	}
 	if s.Type != pipeline.TypeBuild {
-		sp.Skipped = fmt.Sprintf("%s steps are not run by hoist", s.Type)
-		sp.PassedOver = true
+		// A step hoist does not run still honours its branch rules and the
+		// steps it waits for, so the steps waiting on it see the state
+		// Codefresh would give it.
 		if _, set := pl.vars[s.Name]; s.Type == "git-clone" && !set {
-			// As in Codefresh, ${{clone_step}} is the cloned repository's folder.
+			// As in Codefresh, ${{clone_step}} is the cloned repository's
+			// folder: hoist runs in that checkout either way.
 			pl.vars[s.Name] = pl.repoRoot
 		}
+		if ok, why, err := pl.allows(s); err != nil || !ok {
+			sp.Skipped = why
+			return sp, err
+		}
+		sp.Skipped = fmt.Sprintf("%s steps are not run by hoist", s.Type)
+		sp.PassedOver = true
 		return sp, nil
 	}
 	if ok, why, err := pl.allows(s); err != nil || !ok {

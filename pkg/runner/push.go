@@ -84,7 +84,11 @@ func (pl *planner) planPush(s *pipeline.Step) (*StepPlan, error) {
 		first = "latest"
 	}
 	seen := map[string]bool{}
-	for _, t := range append([]string{first}, p.Tags...) {
+	all := append([]string{first}, p.Tags...)
+	if strings.Join(all, "") == "" {
+		all = []string{"latest"} // every tag expanded to nothing
+	}
+	for _, t := range all {
 		if t == "" || seen[t] {
 			continue
 		}

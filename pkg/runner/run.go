@@ -104,7 +104,11 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 	if !ex.DryRun {
 		// Check every step before building any, so a mistake in a later
 		// step leaves nothing half done.
-		if err := newPlanner().check(p.Steps); err != nil {
+		steps := p.Steps
+		if p.Mode == "parallel" {
+			steps = graphOrder(p.Steps, p.Waits())
+		}
+		if err := newPlanner().check(steps); err != nil {
 			return nil, err
 		}
 	}
@@ -177,7 +181,9 @@ func (pl *planner) runStep(ctx context.Context, s *pipeline.Step, ex Exec) ([]*S
 		fmt.Fprintf(ex.Out, "step %s: skipped: %s\n", s.Name, block.Skipped)
 		results := []*StepResult{{StepPlan: block}}
 		for _, c := range s.Children {
-			results = append(results, &StepResult{StepPlan: &StepPlan{Name: c.Name, Type: c.Type, Skipped: "its parallel block " + s.Name + " is skipped"}})
+			c.Walk(func(d *pipeline.Step) {
+				results = append(results, &StepResult{StepPlan: &StepPlan{Name: d.Name, Type: d.Type, Skipped: "its parallel block " + s.Name + " is skipped"}})
+			})
 		}
 		return results, nil
 	}
@@ -394,6 +400,9 @@ func (pl *planner) runBuild(ctx context.Context, res *StepResult, ex Exec) error
 	}
 	req.Auth = ex.Credentials.LookupScopes
 	req.Progress, req.ProgressOut = ex.Progress, ex.ProgressOut
+	if ex.Builder == nil {
+		return errors.New("no BuildKit builder is connected")
+	}
 	out, err := ex.Builder.Build(ctx, req)
 	if cerr := <-checked; cerr != nil {
 		return cerr
