@@ -69,7 +69,7 @@ func (g *globals) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.
 		Out:         cmd.OutOrStdout(),
 		LocalStore:  localStore(),
 	}
-	if !dryRun && needsBuilder(p) {
+	if !dryRun && p.Has(pipeline.TypeBuild) {
 		b, err := build.Connect(cmd.Context(), build.Options{Addr: g.builder, Registries: opts.Registries, Log: cmd.ErrOrStderr()})
 		if err != nil {
 			return err
@@ -84,10 +84,6 @@ func (g *globals) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.
 		}
 	}
 	return err
-}
-
-func needsBuilder(p *pipeline.Pipeline) bool {
-	return p.Has(pipeline.TypeBuild)
 }
 
 // localStore is the OCI layout folder that builds with no push are also

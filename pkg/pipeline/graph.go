@@ -103,7 +103,7 @@ func (p *Pipeline) checkWaits() []error {
 			}
 		})
 	}
-	if p.Mode != "parallel" || len(problems) > 0 {
+	if p.Mode != ModeParallel || len(problems) > 0 {
 		return problems
 	}
 	// Depth-first search; a step met again while its own search is under

@@ -63,7 +63,7 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 			p.Version = kv.value.Value
 		case "mode":
 			p.Mode = kv.value.Value
-			if p.Mode != "sequential" && p.Mode != "parallel" {
+			if p.Mode != ModeSequential && p.Mode != ModeParallel {
 				return nil, l.errf(kv.value, "mode", "must be sequential or parallel, got %s", kindName(kv.value))
 			}
 		case "stages":

@@ -16,6 +16,13 @@ type Pipeline struct {
 	Steps  []*Step
 }
 
+// Pipeline modes: steps run in file order, or each when what it waits for
+// has ended.
+const (
+	ModeSequential = "sequential"
+	ModeParallel   = "parallel"
+)
+
 // Step types hoist knows by name.
 const (
 	TypeBuild    = "build"

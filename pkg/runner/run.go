@@ -105,7 +105,7 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 		// Check every step before building any, so a mistake in a later
 		// step leaves nothing half done.
 		steps := p.Steps
-		if p.Mode == "parallel" {
+		if p.Mode == pipeline.ModeParallel {
 			steps = graphOrder(p.Steps, p.Waits())
 		}
 		if err := newPlanner().check(steps); err != nil {
@@ -113,7 +113,7 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 		}
 	}
 	pl := newPlanner()
-	if p.Mode == "parallel" {
+	if p.Mode == pipeline.ModeParallel {
 		return pl.runGraph(ctx, p, ex)
 	}
 	var results []*StepResult
