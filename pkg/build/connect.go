@@ -10,7 +10,6 @@ import (
 
 	"github.com/moby/buildkit/client"
 
-	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/registries"
 )
 
@@ -49,7 +48,7 @@ func Connect(ctx context.Context, opts Options) (*Builder, error) {
 	if opts.Addr != "" {
 		c, err := dial(ctx, opts.Addr, 10*time.Second)
 		if err != nil {
-			return nil, errs.Input("builder %s is not reachable: %v", opts.Addr, err)
+			return nil, fmt.Errorf("builder %s is not reachable: %w", opts.Addr, err)
 		}
 		return &Builder{client: c, Addr: opts.Addr}, nil
 	}

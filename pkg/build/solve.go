@@ -2,6 +2,7 @@ package build
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/containerd/containerd/v2/core/content"
 	"github.com/distribution/reference"
 	"github.com/docker/cli/cli/config/types"
 	"github.com/moby/buildkit/client"
@@ -42,12 +44,9 @@ type Request struct {
 	// Annotations are set on the manifest, and on the index of a
 	// multi-platform image.
 	Annotations map[string]string
-	// Names are the full references the image gets, e.g. host/repo:tag.
+	// Names are the full references the image gets, e.g. host/repo:tag;
+	// the first names it in the local store.
 	Names []string
-	// Push pushes every name; otherwise the image stays in BuildKit.
-	Push bool
-	// Insecure allows plain HTTP and unverified TLS for the push.
-	Insecure bool
 	// Replace pulls other images in place of some the Dockerfile names
 	// (FROM, COPY --from): image as written → image to pull instead.
 	Replace map[string]string
@@ -59,8 +58,9 @@ type Request struct {
 	CacheExport string
 	// CacheInsecure allows plain HTTP for the cache registry.
 	CacheInsecure bool
-	// LocalStore, when set, is an OCI layout folder the image is also
-	// written to, so a later push step can push a build that was not pushed.
+	// LocalStore is the OCI layout folder the image is written to (it
+	// must be set): hoist publishes it from there, and a later push step
+	// can push a build that was not pushed. BuildKit itself pushes nothing.
 	LocalStore string
 	// Auth returns registry credentials for a host and the token scopes the
 	// registry asks for; nil means anonymous.
@@ -82,7 +82,14 @@ type Result struct {
 
 // Build solves req with the dockerfile frontend and exports the image.
 func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
-	opt, cleanup, err := solveOpt(req)
+	if req.LocalStore == "" {
+		return nil, errors.New("build: no local store to write the image to")
+	}
+	st, err := openStore(req.LocalStore)
+	if err != nil {
+		return nil, err
+	}
+	opt, cleanup, err := solveOpt(req, st)
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +125,13 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if err := eg.Wait(); err != nil {
 		return nil, err
 	}
+	name := ""
+	if len(req.Names) > 0 {
+		name = req.Names[0]
+	}
+	if err := st.record(resp.ExporterResponse, name); err != nil {
+		return nil, err
+	}
 	return &Result{
 		Digest:       resp.ExporterResponse[exptypes.ExporterImageDigestKey],
 		ConfigDigest: resp.ExporterResponse[exptypes.ExporterImageConfigDigestKey],
@@ -127,7 +141,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 
 // solveOpt turns a Request into BuildKit's SolveOpt. cleanup removes the
 // temp folder of an inline Dockerfile.
-func solveOpt(req Request) (*client.SolveOpt, func(), error) {
+func solveOpt(req Request, st content.Store) (*client.SolveOpt, func(), error) {
 	cleanup := func() {}
 	ctxFS, err := fsutil.NewFS(req.ContextDir)
 	if err != nil {
@@ -181,24 +195,6 @@ func solveOpt(req Request) (*client.SolveOpt, func(), error) {
 	for k, v := range labels {
 		attrs["label:"+k] = v
 	}
-	// OCI media types always: annotations need them, and the local store's
-	// copy must have the same digest as the image exporter's.
-	export := map[string]string{"oci-mediatypes": "true"}
-	for k, v := range req.Annotations {
-		export["annotation."+k] = v
-		if len(req.Platforms) > 1 {
-			export["annotation-index."+k] = v
-		}
-	}
-	if len(req.Names) > 0 {
-		export["name"] = strings.Join(req.Names, ",")
-	}
-	if req.Push {
-		export["push"] = "true"
-	}
-	if req.Insecure {
-		export["registry.insecure"] = "true"
-	}
 	auth := req.Auth
 	if auth == nil {
 		auth = func(string, []string) (types.AuthConfig, error) { return types.AuthConfig{}, nil }
@@ -224,7 +220,7 @@ func solveOpt(req Request) (*client.SolveOpt, func(), error) {
 		Frontend:      "dockerfile.v0",
 		FrontendAttrs: attrs,
 		LocalMounts:   map[string]fsutil.FS{"context": ctxFS, "dockerfile": dfFS},
-		Exports:       exports(req, export),
+		Exports:       exports(req, st),
 		Session: []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
 			AuthConfigProvider: func(_ context.Context, host string, scopes []string, _ authprovider.ExpireCachedAuthCheck) (types.AuthConfig, error) {
 				return auth(host, scopes)
@@ -258,23 +254,21 @@ func (req Request) labels() (map[string]string, error) {
 	return out, nil
 }
 
-// exports lists the exporters: the image (pushed or kept in BuildKit) and,
-// with a local store, an OCI layout.
-func exports(req Request, image map[string]string) []client.ExportEntry {
-	out := []client.ExportEntry{{Type: client.ExporterImage, Attrs: image}}
-	if req.LocalStore != "" {
-		attrs := map[string]string{"tar": "false"}
-		if len(req.Names) > 0 {
-			attrs["name"] = req.Names[0]
-		}
-		for k, v := range image {
-			if k == "oci-mediatypes" || strings.HasPrefix(k, "annotation") {
-				attrs[k] = v
-			}
-		}
-		out = append(out, client.ExportEntry{Type: client.ExporterOCI, OutputDir: req.LocalStore, Attrs: attrs})
+// exports lists the one exporter: an OCI layout in the local store st, with
+// OCI media types (annotations need them) and the annotations, on the
+// index too for a multi-platform image.
+func exports(req Request, st content.Store) []client.ExportEntry {
+	attrs := map[string]string{"tar": "false", "oci-mediatypes": "true"}
+	if len(req.Names) > 0 {
+		attrs["name"] = req.Names[0]
 	}
-	return out
+	for k, v := range req.Annotations {
+		attrs["annotation."+k] = v
+		if len(req.Platforms) > 1 {
+			attrs["annotation-index."+k] = v
+		}
+	}
+	return []client.ExportEntry{{Type: client.ExporterOCI, OutputStore: st, Attrs: attrs}}
 }
 
 // contextKey is the name the dockerfile frontend looks a named context up

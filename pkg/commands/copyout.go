@@ -4,48 +4,45 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/hoist-build/hoist/pkg/distribute"
 	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/registries"
-	"github.com/hoist-build/hoist/pkg/runner"
 )
 
-// locator loads the registries config and the credentials.
-func (g *globals) locator() (distribute.Locator, error) {
+// account loads the registries config: the integrations, their clients
+// and the credentials.
+func (g *globals) account() (*registries.Account, error) {
 	cfg, err := g.loadRegistries()
 	if err != nil {
-		return distribute.Locator{}, err
+		return nil, err
 	}
-	return distribute.Locator{Config: cfg, Credentials: registries.NewCredentials(cfg, "")}, nil
+	return registries.NewAccount(cfg, ""), nil
 }
 
 // openSource parses and reads the source image of push, tag and promote.
-func openSource(ctx context.Context, loc distribute.Locator, ref string, notice io.Writer) (*distribute.Source, name.Reference, error) {
+func openSource(ctx context.Context, acct *registries.Account, ref string, notice io.Writer) (*distribute.Source, name.Reference, error) {
 	r, err := name.ParseReference(ref)
 	if err != nil {
-		return nil, nil, errs.Input("%s: not an image reference: %v", ref, err)
+		return nil, nil, errs.Input("%s: not an image reference: %w", ref, err)
 	}
-	src, err := loc.Open(ctx, r, notice)
+	src, err := distribute.Open(ctx, acct, r, notice)
 	return src, r, err
 }
 
-// copyAndReport copies src to the targets, prints one line per target on
-// stdout, and writes the metadata file when asked.
-func (g *globals) copyAndReport(ctx context.Context, out io.Writer, src *distribute.Source, targets []distribute.Target) error {
-	results, err := distribute.Copy(ctx, src, targets)
+// publish writes src to the targets through the one publish path, prints
+// one line per target on stdout, and writes the publish record to the
+// metadata file when asked.
+func (g *globals) publish(ctx context.Context, out io.Writer, src *distribute.Source, targets []distribute.Target) error {
+	var rec distribute.Recorder
+	results, err := distribute.Recording(distribute.Registries(), &rec, nil).Publish(ctx, src, targets)
 	for _, r := range results {
 		fmt.Fprintln(out, r)
 	}
 	if g.metadataFile != "" {
-		if werr := runner.WriteJSON(g.metadataFile, struct {
-			Source  string               `json:"source"`
-			Digest  string               `json:"digest"`
-			Targets []*distribute.Result `json:"targets"`
-		}{src.Ref, src.Digest.String(), results}); werr != nil && err == nil {
+		if werr := distribute.WriteMetadata(g.metadataFile, rec.Records()[0]); werr != nil && err == nil {
 			err = werr
 		}
 	}
@@ -54,36 +51,24 @@ func (g *globals) copyAndReport(ctx context.Context, out io.Writer, src *distrib
 
 // integrationTargets returns one target per named integration, for the
 // image name (default: the source's, without its integration's prefix).
-func integrationTargets(loc distribute.Locator, src name.Reference, flag string, names []string, imageName string, tags []string) ([]distribute.Target, error) {
+func integrationTargets(acct *registries.Account, src name.Reference, flag string, names []string, imageName string, tags []string) ([]distribute.Target, error) {
 	if imageName == "" {
 		imageName = src.Context().RepositoryStr()
-		if i := loc.Integration(src.Context()); i != nil {
-			imageName = i.ImageName(imageName)
+		if c := acct.For(src.Context()); c != nil {
+			imageName = c.Integration.ImageName(imageName)
 		}
 	}
-	var targets []distribute.Target
+	var clients []*registries.Client
 	for _, n := range names {
-		r, ok := loc.Config.Get(n)
-		if !ok {
-			return nil, errs.Input("%s %s: unknown registry (known: %s)", flag, n, knownNames(loc.Config))
-		}
-		repo, err := r.Repository(imageName)
+		c, err := acct.Get(n)
 		if err != nil {
-			return nil, errs.Input("%v", err)
+			return nil, errs.Input("%s: %w", flag, err)
 		}
-		t, err := loc.Target(repo, tags)
-		if err != nil {
-			return nil, err
-		}
-		t.Registry = r.Name
-		targets = append(targets, t)
+		clients = append(clients, c)
+	}
+	targets, err := distribute.IntegrationTargets(acct, clients, imageName, tags)
+	if err != nil {
+		return nil, errs.Input("%w", err)
 	}
 	return targets, nil
-}
-
-func knownNames(cfg *registries.Config) string {
-	if names := cfg.Names(); len(names) > 0 {
-		return strings.Join(names, ", ")
-	}
-	return "none are configured"
 }

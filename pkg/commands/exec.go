@@ -62,7 +62,7 @@ func (g *globals) options() (runner.Options, error) {
 // prints each step's outcome on stdout.
 func (g *globals) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.Options, dryRun bool) error {
 	ex := runner.Exec{
-		Credentials: registries.NewCredentials(opts.Registries, ""),
+		Account:     registries.NewAccount(opts.Registries, ""),
 		DryRun:      dryRun,
 		Progress:    g.progress,
 		ProgressOut: cmd.ErrOrStderr(),

@@ -33,7 +33,7 @@ func newImagesCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			l, err := images.List(cmd.Context(), cfg, registries.NewCredentials(cfg, ""), images.Options{Repos: args, Registries: regs})
+			l, err := images.List(cmd.Context(), registries.NewAccount(cfg, ""), images.Options{Repos: args, Registries: regs})
 			if l != nil {
 				for _, w := range l.Warnings {
 					fmt.Fprintf(cmd.ErrOrStderr(), "hoist: warning: %s\n", w)

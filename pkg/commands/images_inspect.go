@@ -12,6 +12,7 @@ import (
 	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/images"
 	"github.com/hoist-build/hoist/pkg/registries"
+	"github.com/hoist-build/hoist/pkg/trace"
 )
 
 func newImagesInspectCmd(g *globals) *cobra.Command {
@@ -31,7 +32,7 @@ func newImagesInspectCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			im, warns, err := images.Inspect(cmd.Context(), cfg, registries.NewCredentials(cfg, ""), args[0])
+			im, warns, err := images.Inspect(cmd.Context(), registries.NewAccount(cfg, ""), args[0])
 			for _, w := range warns {
 				fmt.Fprintf(cmd.ErrOrStderr(), "hoist: warning: %s\n", w)
 			}
@@ -62,9 +63,9 @@ func printInspect(w io.Writer, im *images.Image) {
 		fmt.Fprintf(w, "  %-12s %s  tags: %s\n", l.Registry, l.Repository, orDash(strings.Join(l.Tags, ", ")))
 	}
 	for _, kv := range [][2]string{
-		{"revision", "org.opencontainers.image.revision"}, {"branch", "io.hoist.branch"},
-		{"pipeline", "io.hoist.pipeline"}, {"build id", "io.hoist.build-id"},
-		{"source", "org.opencontainers.image.source"}, {"version", "org.opencontainers.image.version"},
+		{"revision", trace.Revision}, {"branch", trace.Branch},
+		{"pipeline", trace.Pipeline}, {"build id", trace.BuildID},
+		{"source", trace.Source}, {"version", trace.Version},
 	} {
 		fmt.Fprintf(w, "%-11s %s\n", kv[0]+":", orDash(im.Meta(kv[1])))
 	}

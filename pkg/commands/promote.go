@@ -22,11 +22,11 @@ func newPromoteCmd(g *globals) *cobra.Command {
 			if len(to) == 0 {
 				return errs.Input("--to: required")
 			}
-			loc, err := g.locator()
+			acct, err := g.account()
 			if err != nil {
 				return err
 			}
-			src, ref, err := openSource(cmd.Context(), loc, args[0], cmd.ErrOrStderr())
+			src, ref, err := openSource(cmd.Context(), acct, args[0], cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
@@ -35,12 +35,12 @@ func newPromoteCmd(g *globals) *cobra.Command {
 					tags = []string{t.TagStr()}
 				}
 			}
-			targets, err := integrationTargets(loc, ref, "--to", to, imageName, tags)
+			targets, err := integrationTargets(acct, ref, "--to", to, imageName, tags)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "promoting %s (%s)\n", ref, src.Digest)
-			return g.copyAndReport(cmd.Context(), cmd.OutOrStdout(), src, targets)
+			return g.publish(cmd.Context(), cmd.OutOrStdout(), src, targets)
 		},
 	}
 	cmd.Flags().StringArrayVar(&to, "to", nil, "registry integration to promote to (repeatable)")

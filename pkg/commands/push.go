@@ -16,28 +16,28 @@ func newPushCmd(g *globals) *cobra.Command {
   hoist push ghcr.io/acme/app@sha256:... --registry ecr --image-name app --tag release`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			loc, err := g.locator()
+			acct, err := g.account()
 			if err != nil {
 				return err
 			}
 			if len(regs) == 0 {
-				if loc.Config == nil || loc.Config.Default == "" {
+				if acct.Config == nil || acct.Config.Default == "" {
 					return errs.Input("--registry: required, as no default registry is configured")
 				}
-				regs = []string{loc.Config.Default}
+				regs = []string{acct.Config.Default}
 			}
 			if len(tags) == 0 {
 				tags = []string{"latest"}
 			}
-			src, ref, err := openSource(cmd.Context(), loc, args[0], cmd.ErrOrStderr())
+			src, ref, err := openSource(cmd.Context(), acct, args[0], cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			targets, err := integrationTargets(loc, ref, "--registry", regs, imageName, tags)
+			targets, err := integrationTargets(acct, ref, "--registry", regs, imageName, tags)
 			if err != nil {
 				return err
 			}
-			return g.copyAndReport(cmd.Context(), cmd.OutOrStdout(), src, targets)
+			return g.publish(cmd.Context(), cmd.OutOrStdout(), src, targets)
 		},
 	}
 	cmd.Flags().StringArrayVar(&regs, "registry", nil, "registry integration to push to (repeatable; default: the account's default)")

@@ -245,7 +245,7 @@ func TestPushWrongPassword(t *testing.T) {
 	src := regA.Host + "/src/deny:v1"
 	put(t, img, authn.Anonymous, src)
 	r := hoist(t, "push", src, "--registry", "secure", "--tag", "v1", "--registries", registriesFile(t, ""))
-	want := "hoist: not every target was written: " + regSecure.Host + "/src/deny failed (authentication failed: the registry refused the credentials (HTTP 401))\n"
+	want := "hoist: not every target was written: " + regSecure.Host + "/src/deny failed (authentication failed: the registry refused the username or password)\n"
 	if r.code != 1 || r.stderr != want {
 		t.Errorf("exit %d, stderr %q; want exit 1, %q", r.code, r.stderr, want)
 	}

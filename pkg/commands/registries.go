@@ -28,14 +28,14 @@ func newRegistriesCmd(g *globals) *cobra.Command {
 			if cfg == nil || len(cfg.Registries) == 0 {
 				return errs.Input("no registries are configured: give --registries")
 			}
-			creds := registries.NewCredentials(cfg, "")
-			checks := make([]registries.Check, len(cfg.Registries))
+			clients := registries.NewAccount(cfg, "").Clients()
+			checks := make([]registries.Check, len(clients))
 			var wg sync.WaitGroup
-			for i, r := range cfg.Registries {
+			for i, c := range clients {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					checks[i] = creds.Check(cmd.Context(), r)
+					checks[i] = c.Check(cmd.Context())
 				}()
 			}
 			wg.Wait()

@@ -15,7 +15,7 @@ func newTagCmd(g *globals) *cobra.Command {
 		Example: `  hoist tag 127.0.0.1:5000/demo/app:main 127.0.0.1:5000/demo/app:1.4 127.0.0.1:5001/team/app:1.4`,
 		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			loc, err := g.locator()
+			acct, err := g.account()
 			if err != nil {
 				return err
 			}
@@ -24,24 +24,24 @@ func newTagCmd(g *globals) *cobra.Command {
 			for _, dst := range args[1:] {
 				tag, err := name.NewTag(dst, name.StrictValidation)
 				if err != nil {
-					return errs.Input("%s: not a full image reference with a tag (host/repository:tag): %v", dst, err)
+					return errs.Input("%s: not a full image reference with a tag (host/repository:tag): %w", dst, err)
 				}
 				if i, ok := byRepo[tag.Context().Name()]; ok {
 					targets[i].Tags = append(targets[i].Tags, tag.TagStr())
 					continue
 				}
-				t, err := loc.Target(tag.Context(), []string{tag.TagStr()})
+				t, err := distribute.TargetIn(acct, tag.Context(), []string{tag.TagStr()})
 				if err != nil {
 					return err
 				}
 				byRepo[tag.Context().Name()] = len(targets)
 				targets = append(targets, t)
 			}
-			src, _, err := openSource(cmd.Context(), loc, args[0], cmd.ErrOrStderr())
+			src, _, err := openSource(cmd.Context(), acct, args[0], cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
-			return g.copyAndReport(cmd.Context(), cmd.OutOrStdout(), src, targets)
+			return g.publish(cmd.Context(), cmd.OutOrStdout(), src, targets)
 		},
 	}
 }

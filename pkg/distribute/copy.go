@@ -14,7 +14,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/hoist-build/hoist/pkg/registries"
 )
 
 // Source is the image to copy: a single image or an index, with its digest.
@@ -241,16 +242,12 @@ func failedList(results []*Result) string {
 	return strings.Join(parts, "; ")
 }
 
-// oneLine describes err in one line; registry refusals say what they mean.
+// oneLine describes err in one line; registry refusals say what they
+// mean, in the words registries.Error uses everywhere.
 func oneLine(err error) string {
-	var terr *transport.Error
-	if errors.As(err, &terr) {
-		switch terr.StatusCode {
-		case http.StatusUnauthorized:
-			return "authentication failed: the registry refused the credentials (HTTP 401)"
-		case http.StatusForbidden:
-			return "access denied: the credentials may not push here (HTTP 403)"
-		}
+	var rerr *registries.Error
+	if errors.As(registries.Explain(nil, err), &rerr) && rerr.Status != 0 {
+		return rerr.Reason()
 	}
 	return strings.Join(strings.Fields(err.Error()), " ")
 }

@@ -6,55 +6,49 @@ import (
 	"io"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/pkg/registries"
 )
 
-// Locator finds the integration, transport and credentials for any
-// repository, from the account's registries config.
-type Locator struct {
-	Config      *registries.Config
-	Credentials *registries.Credentials
-}
-
-// Integration returns the integration that holds repo; nil when none does.
-func (l Locator) Integration(repo name.Repository) *registries.Integration {
-	return l.Config.For(repo)
-}
-
-// Target returns a copy target for repo with tags.
-func (l Locator) Target(repo name.Repository, tags []string) (Target, error) {
-	t := Target{Repo: repo, Tags: tags, Keychain: l.Credentials}
-	if r := l.Integration(repo); r != nil {
-		tr, err := r.Transport()
+// TargetIn returns a target for repo with tags, reached through the
+// account: its integration's transport and name when one holds repo, and
+// the account's credentials.
+func TargetIn(acct *registries.Account, repo name.Repository, tags []string) (Target, error) {
+	t := Target{Repo: repo, Tags: tags, Keychain: acct.Credentials}
+	if c := acct.For(repo); c != nil {
+		tr, err := c.Transport()
 		if err != nil {
 			return Target{}, err
 		}
-		t.Registry, t.Transport = r.Name, tr
+		t.Registry, t.Transport = c.Integration.Name, tr
 	}
 	return t, nil
 }
 
-// Options returns remote options to read ref: its integration's transport
-// and the credentials.
-func (l Locator) Options(repo name.Repository) ([]remote.Option, error) {
-	opts := []remote.Option{remote.WithAuthFromKeychain(l.Credentials)}
-	if r := l.Integration(repo); r != nil {
-		tr, err := r.Transport()
+// IntegrationTargets returns one target per integration client, for an
+// image name and tags.
+func IntegrationTargets(acct *registries.Account, clients []*registries.Client, image string, tags []string) ([]Target, error) {
+	var targets []Target
+	for _, c := range clients {
+		repo, err := c.Repository(image)
 		if err != nil {
 			return nil, err
 		}
-		opts = append(opts, remote.WithTransport(tr))
+		t, err := TargetIn(acct, repo, tags)
+		if err != nil {
+			return nil, err
+		}
+		t.Registry = c.Integration.Name
+		targets = append(targets, t)
 	}
-	return opts, nil
+	return targets, nil
 }
 
 // Open reads the image ref names from its registry or, when that registry
 // fails and its integration has a fallback, from the fallback; notice
 // receives one line saying so.
-func (l Locator) Open(ctx context.Context, ref name.Reference, notice io.Writer) (*Source, error) {
-	pull, err := l.Credentials.ResolvePull(ctx, ref.String())
+func Open(ctx context.Context, acct *registries.Account, ref name.Reference, notice io.Writer) (*Source, error) {
+	pull, err := acct.ResolvePull(ctx, ref.String())
 	if err != nil {
 		return nil, err
 	}
@@ -65,14 +59,14 @@ func (l Locator) Open(ctx context.Context, ref name.Reference, notice io.Writer)
 		}
 		fmt.Fprintf(notice, "image %s from fallback %q: %s (%s)\n", ref, pull.Fallback.Name, pull.From, pull.Reason)
 	}
-	opts, err := l.Options(from.Context())
+	opts, err := acct.Options(ctx, from.Context())
 	if err != nil {
 		return nil, err
 	}
 	src, err := OpenRemote(ctx, from, opts...)
 	if err != nil {
-		if i := l.Integration(from.Context()); i != nil {
-			return nil, registries.Explain(i, err)
+		if c := acct.For(from.Context()); c != nil {
+			return nil, registries.Explain(c.Integration, err)
 		}
 		return nil, err
 	}

@@ -8,14 +8,18 @@ import (
 // ErrInput marks a user mistake: a bad file, flag or config. Commands exit 2 on it.
 var ErrInput = errors.New("bad input")
 
-// InputError is a user mistake located in a file. Its message reads
-// "file:line:col: field: message"; parts that are unknown are left out.
+// InputError is a user mistake, located in a file where it can be. Its
+// message reads "file:line:col: field: message"; parts that are unknown are
+// left out. It may wrap a cause, which errors.Is and errors.As find.
 type InputError struct {
 	File  string
 	Line  int
 	Col   int
 	Field string
-	Msg   string
+	// Msg says what is wrong; the cause's text when empty.
+	Msg string
+	// Err is the cause, if any.
+	Err error
 }
 
 // Error implements error.
@@ -34,18 +38,25 @@ func (e *InputError) Error() string {
 	if e.Field != "" {
 		s += e.Field + ": "
 	}
+	if e.Msg == "" && e.Err != nil {
+		return s + e.Err.Error()
+	}
 	return s + e.Msg
 }
+
+// Unwrap returns the cause.
+func (e *InputError) Unwrap() error { return e.Err }
 
 // Is reports whether target is ErrInput, so errors.Is(err, ErrInput) holds.
 func (e *InputError) Is(target error) bool { return target == ErrInput }
 
-// Input returns an error that wraps ErrInput with a formatted message.
+// Input returns an input error with a formatted message; a %w verb wraps
+// its argument as the cause, as fmt.Errorf does.
 func Input(format string, args ...any) error {
-	return &inputf{msg: fmt.Sprintf(format, args...)}
+	return &InputError{Err: fmt.Errorf(format, args...)}
 }
 
-type inputf struct{ msg string }
-
-func (e *inputf) Error() string        { return e.msg }
-func (e *inputf) Is(target error) bool { return target == ErrInput }
+// At returns err as an input error located at file:line, in field.
+func At(file string, line int, field string, err error) error {
+	return &InputError{File: file, Line: line, Field: field, Err: err}
+}

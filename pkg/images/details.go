@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/hoist-build/hoist/pkg/trace"
 )
 
 // details is what one digest's manifest and config say. The same digest is
@@ -124,8 +125,8 @@ func imageDetails(img v1.Image, config bool) (*details, error) {
 	// A cached build keeps the config's created time of its first build;
 	// the OCI label hoist sets says when this image was built. Only on
 	// hoist's images: others may carry their base image's label.
-	if _, ours := d.labels["io.hoist.build-id"]; ours {
-		if t, err := time.Parse(time.RFC3339, d.labels["org.opencontainers.image.created"]); err == nil {
+	if _, ours := d.labels[trace.BuildID]; ours {
+		if t, err := time.Parse(time.RFC3339, d.labels[trace.Created]); err == nil {
 			d.created = t
 		}
 	}

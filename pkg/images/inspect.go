@@ -22,12 +22,13 @@ var ErrNotFound = errors.New("image not found")
 // Inspect finds one image in every configured registry. ref is a digest
 // (sha256:...), a full reference in one of the registries, or an image name
 // with a tag or digest, looked up under every integration's prefix.
-func Inspect(ctx context.Context, cfg *registries.Config, creds *registries.Credentials, ref string) (*Image, []string, error) {
+func Inspect(ctx context.Context, acct *registries.Account, ref string) (*Image, []string, error) {
+	cfg := acct.Config
 	regs, err := selectRegistries(cfg, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	s := &session{creds: creds, details: map[string]*detailsEntry{}}
+	s := &session{acct: acct, details: map[string]*detailsEntry{}}
 	imageName, digest, err := s.resolve(ctx, regs, ref)
 	if err != nil {
 		return nil, nil, err
@@ -56,7 +57,7 @@ func (s *session) resolve(ctx context.Context, regs []*registries.Integration, r
 	}
 	parsed, err := name.ParseReference(ref)
 	if err != nil {
-		return "", "", errs.Input("%s: not an image reference: %v", ref, err)
+		return "", "", errs.Input("%s: not an image reference: %w", ref, err)
 	}
 	for _, r := range regs {
 		if parsed.Context().RegistryStr() == r.Domain && strings.Contains(ref, "/") && strings.HasPrefix(ref, r.Domain+"/") {

@@ -45,15 +45,15 @@ var ErrAllFailed = errors.New("no registry could be listed")
 
 // List lists images across the selected registries, concurrently. One
 // registry's failure is a warning; all failing is an error.
-func List(ctx context.Context, cfg *registries.Config, creds *registries.Credentials, opts Options) (*Listing, error) {
-	regs, err := selectRegistries(cfg, opts.Registries)
+func List(ctx context.Context, acct *registries.Account, opts Options) (*Listing, error) {
+	regs, err := selectRegistries(acct.Config, opts.Registries)
 	if err != nil {
 		return nil, err
 	}
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 16
 	}
-	s := &session{creds: creds, details: map[string]*detailsEntry{}}
+	s := &session{acct: acct, details: map[string]*detailsEntry{}}
 	found, warnings := eachRegistry(regs, func(r *registries.Integration) ([]*found, error) {
 		return s.listRegistry(ctx, r, opts)
 	})
@@ -97,9 +97,9 @@ func selectRegistries(cfg *registries.Config, names []string) ([]*registries.Int
 	}
 	var out []*registries.Integration
 	for _, n := range names {
-		r, ok := cfg.Get(n)
-		if !ok {
-			return nil, errs.Input("--registry %s: unknown registry (known: %s)", n, strings.Join(cfg.Names(), ", "))
+		r, err := cfg.Lookup(n)
+		if err != nil {
+			return nil, errs.Input("--registry: %w", err)
 		}
 		out = append(out, r)
 	}
@@ -118,17 +118,17 @@ type found struct {
 // session holds what one command learns: pullers per registry and image
 // details per digest, fetched once.
 type session struct {
-	creds   *registries.Credentials
+	acct    *registries.Account
 	mu      sync.Mutex
 	details map[string]*detailsEntry
 }
 
 func (s *session) puller(ctx context.Context, r *registries.Integration) (*remote.Puller, error) {
-	t, err := r.Transport()
+	opts, err := s.acct.Client(r).Options(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return remote.NewPuller(remote.WithContext(ctx), remote.WithAuthFromKeychain(s.creds), remote.WithTransport(t), remote.WithPageSize(pageSize))
+	return remote.NewPuller(append(opts, remote.WithPageSize(pageSize))...)
 }
 
 // repositories returns the repositories to list in r.

@@ -3,6 +3,8 @@ package images
 import (
 	"strings"
 	"time"
+
+	"github.com/hoist-build/hoist/pkg/trace"
 )
 
 // Location is one repository that holds an image.
@@ -32,15 +34,6 @@ type Image struct {
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
-// Trace keys that hoist writes at build time.
-const (
-	keyRevision = "org.opencontainers.image.revision"
-	keyBranch   = "io.hoist.branch"
-	keyPipeline = "io.hoist.pipeline"
-	keyBuildID  = "io.hoist.build-id"
-	keySource   = "org.opencontainers.image.source"
-)
-
 // Meta returns a traceability value from the annotations, else the labels.
 func (im *Image) Meta(key string) string {
 	if v := im.Annotations[key]; v != "" {
@@ -50,10 +43,10 @@ func (im *Image) Meta(key string) string {
 }
 
 // Revision is the commit that built the image, if recorded.
-func (im *Image) Revision() string { return im.Meta(keyRevision) }
+func (im *Image) Revision() string { return im.Meta(trace.Revision) }
 
 // Branch is the branch that built the image, if recorded.
-func (im *Image) Branch() string { return im.Meta(keyBranch) }
+func (im *Image) Branch() string { return im.Meta(trace.Branch) }
 
 // Tags is every tag of the image in every location, without repeats.
 func (im *Image) Tags() []string {

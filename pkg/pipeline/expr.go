@@ -321,7 +321,7 @@ func call(fn string, args []any) (any, error) {
 		}
 		re, err := regexp.Compile(expr)
 		if err != nil {
-			return nil, fmt.Errorf("match: bad regex %q: %v", str(1), err)
+			return nil, fmt.Errorf("match: bad regex %q: %w", str(1), err)
 		}
 		return re.MatchString(str(0)), nil
 	}

@@ -42,7 +42,7 @@ func (p *Pipeline) Defines(n string) bool {
 
 // Has reports whether a step of the pipeline, at any depth (inside
 // parallel blocks and scale: groups too), is of type t.
-func (p *Pipeline) Has(t string) bool {
+func (p *Pipeline) Has(t StepType) bool {
 	found := false
 	for _, s := range p.Steps {
 		s.Walk(func(d *Step) { found = found || d.Type == t })

@@ -62,7 +62,7 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 		case "version":
 			p.Version = kv.value.Value
 		case "mode":
-			p.Mode = kv.value.Value
+			p.Mode = Mode(kv.value.Value)
 			if p.Mode != ModeSequential && p.Mode != ModeParallel {
 				return nil, l.errf(kv.value, "mode", "must be sequential or parallel, got %s", kindName(kv.value))
 			}
@@ -163,7 +163,7 @@ func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error
 	}
 	for _, kv := range ps {
 		if kv.key.Value == "type" {
-			s.Type = kv.value.Value
+			s.Type = StepType(kv.value.Value)
 		}
 	}
 	// Only the steps hoist runs have their common fields checked: other

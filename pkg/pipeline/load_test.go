@@ -248,13 +248,13 @@ steps:
 	}
 	w := p.Steps[2].When
 	for _, tc := range []struct {
-		state map[string]string
+		state map[string]State
 		ok    bool
 		why   string
 	}{
-		{map[string]string{"a": "success", "b": "failure"}, true, ""},
-		{map[string]string{"a": "failure", "b": "success"}, false, "when.steps: step a ended failure, not success"},
-		{map[string]string{"a": "success", "b": "skipped"}, false, "when.steps.any: step b ended skipped, not success; step b ended skipped, not failure"},
+		{map[string]State{"a": "success", "b": "failure"}, true, ""},
+		{map[string]State{"a": "failure", "b": "success"}, false, "when.steps: step a ended failure, not success"},
+		{map[string]State{"a": "success", "b": "skipped"}, false, "when.steps.any: step b ended skipped, not success; step b ended skipped, not failure"},
 	} {
 		ok, why := w.AllowsAfter(tc.state)
 		if ok != tc.ok || why != tc.why {

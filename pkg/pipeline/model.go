@@ -11,29 +11,48 @@ type Pipeline struct {
 	Version string
 	// Mode is sequential (the default) or parallel: in parallel mode each
 	// step starts when the steps its when.steps names have ended.
-	Mode   string
+	Mode   Mode
 	Stages []string
 	Steps  []*Step
 }
 
-// Pipeline modes: steps run in file order, or each when what it waits for
-// has ended.
+// Mode is how a pipeline's steps run: in file order, or each when what it
+// waits for has ended.
+type Mode string
+
+// Pipeline modes.
 const (
-	ModeSequential = "sequential"
-	ModeParallel   = "parallel"
+	ModeSequential Mode = "sequential"
+	ModeParallel   Mode = "parallel"
 )
 
-// Step types hoist knows by name.
+// StepType is a step's type: what Codefresh runs it as.
+type StepType string
+
+// Step types hoist knows by name; every other type is listed as skipped.
 const (
-	TypeBuild    = "build"
-	TypePush     = "push"
-	TypeParallel = "parallel"
+	TypeBuild    StepType = "build"
+	TypePush     StepType = "push"
+	TypeParallel StepType = "parallel"
+	TypeGitClone StepType = "git-clone"
+)
+
+// State is how a step ended, as when.steps names it.
+type State string
+
+// Step states. Finished is only asked for: it holds for success and
+// failure.
+const (
+	StateSuccess  State = "success"
+	StateFailure  State = "failure"
+	StateSkipped  State = "skipped"
+	StateFinished State = "finished"
 )
 
 // Step is one entry of the pipeline's steps, in file order.
 type Step struct {
 	Name  string
-	Type  string
+	Type  StepType
 	Title string
 	Stage string
 	// Line is where the step's name is written.
@@ -108,7 +127,7 @@ type StepState struct {
 	Name string
 	// On lists the accepted states: success (the default), failure,
 	// finished or skipped.
-	On []string
+	On []State
 	// Line and Col are where the name is written.
 	Line, Col int
 }

@@ -117,7 +117,7 @@ func (l *loader) stepStates(list *yaml.Node, field string) ([]StepState, error) 
 		if err != nil {
 			return nil, l.errf(item, field, "entries must be {name: STEP, on: [STATES]}")
 		}
-		d := StepState{On: []string{"success"}, Line: item.Line, Col: item.Column}
+		d := StepState{On: []State{StateSuccess}, Line: item.Line, Col: item.Column}
 		for _, e := range deps {
 			f := field + "." + e.key.Value
 			switch e.key.Value {
@@ -125,11 +125,14 @@ func (l *loader) stepStates(list *yaml.Node, field string) ([]StepState, error) 
 				d.Name, err = l.scalar(e.value, f)
 				d.Line, d.Col = e.value.Line, e.value.Column
 			case "on":
-				d.On, err = l.strings(e.value, f)
-				for _, st := range d.On {
-					if !stepStates[st] {
+				var on []string
+				on, err = l.strings(e.value, f)
+				d.On = nil
+				for _, st := range on {
+					if !stepStates[State(st)] {
 						err = l.errf(e.value, f, "unknown state %q (want success, failure, finished or skipped)", st)
 					}
+					d.On = append(d.On, State(st))
 				}
 			default:
 				err = l.errf(e.key, f, "unknown field (when.steps entries take name and on)")
@@ -154,11 +157,11 @@ func resolveAt(list *yaml.Node, i int) *yaml.Node {
 }
 
 // stepStates are the states when.steps can wait for.
-var stepStates = map[string]bool{"success": true, "failure": true, "finished": true, "skipped": true}
+var stepStates = map[State]bool{StateSuccess: true, StateFailure: true, StateFinished: true, StateSkipped: true}
 
 // AllowsAfter reports whether the steps the clause depends on ended in the
 // states it asks for; state maps step names to success, failure or skipped.
-func (w *When) AllowsAfter(state map[string]string) (bool, string) {
+func (w *When) AllowsAfter(state map[string]State) (bool, string) {
 	if w == nil {
 		return true, ""
 	}
@@ -183,17 +186,21 @@ func (w *When) AllowsAfter(state map[string]string) (bool, string) {
 
 // holds reports whether the step d names ended in a state d accepts, and
 // if not, why.
-func (d StepState) holds(state map[string]string) (bool, string) {
+func (d StepState) holds(state map[string]State) (bool, string) {
 	got, ok := state[d.Name]
 	if !ok {
 		return false, fmt.Sprintf("step %s has not run", d.Name)
 	}
 	for _, want := range d.On {
-		if want == got || want == "finished" && got != "skipped" {
+		if want == got || want == StateFinished && got != StateSkipped {
 			return true, ""
 		}
 	}
-	return false, fmt.Sprintf("step %s ended %s, not %s", d.Name, got, strings.Join(d.On, " or "))
+	on := make([]string, len(d.On))
+	for i, st := range d.On {
+		on[i] = string(st)
+	}
+	return false, fmt.Sprintf("step %s ended %s, not %s", d.Name, got, strings.Join(on, " or "))
 }
 
 // Deps lists every step the clause waits for: when.steps and its any: list.
@@ -218,7 +225,7 @@ func branchMatcher(pat string) (func(string) bool, error) {
 			}
 			re, err := regexp.Compile(expr)
 			if err != nil {
-				return nil, fmt.Errorf("invalid regex %s: %v", pat, err)
+				return nil, fmt.Errorf("invalid regex %s: %w", pat, err)
 			}
 			return re.MatchString, nil
 		}

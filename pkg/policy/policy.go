@@ -90,9 +90,9 @@ var ErrUndecided = &errs.InputError{Msg: "the account's auto_push mode is users-
 // input errors. cfg may be nil: no registries at all.
 func Decide(step Step, pipe Pipeline, cfg *registries.Config) (Decision, error) {
 	get := func(name, what string) ([]*registries.Integration, error) {
-		r, ok := cfg.Get(name)
-		if !ok {
-			return nil, errs.Input("%s: unknown registry %q (known: %s)", what, name, known(cfg))
+		r, err := cfg.Lookup(name)
+		if err != nil {
+			return nil, errs.Input("%s: %w", what, err)
 		}
 		return []*registries.Integration{r}, nil
 	}
@@ -133,10 +133,3 @@ func Decide(step Step, pipe Pipeline, cfg *registries.Config) (Decision, error) 
 }
 
 // known lists cfg's registry names for an error message.
-func known(cfg *registries.Config) string {
-	names := cfg.Names()
-	if len(names) == 0 {
-		return "none are configured"
-	}
-	return strings.Join(names, ", ")
-}

@@ -37,23 +37,24 @@ func (c Check) String() string {
 	return fmt.Sprintf("%s\t%s\tok: reachable, %s\tfallback: %s", c.Integration.Name, c.Integration.Domain, login, fb)
 }
 
-// Check logs in to integration i: it pings the registry and makes one
-// authenticated request.
-func (c *Credentials) Check(ctx context.Context, i *Integration) Check {
+// Check logs in to the registry: it pings it and makes one authenticated
+// request.
+func (cl *Client) Check(ctx context.Context) Check {
+	i := cl.Integration
 	res := Check{Integration: i}
 	reg, err := name.NewRegistry(i.Domain, registryOptions(i)...)
 	if err != nil {
 		res.Err = err
 		return res
 	}
-	ac, err := c.integrationAuth(i)
+	ac, err := cl.creds.integrationAuth(i)
 	if err != nil {
 		res.Err = err
 		return res
 	}
 	auth := authenticator(ac)
 	res.Anonymous = auth == authn.Anonymous
-	base, err := i.Transport()
+	base, err := cl.Transport()
 	if err != nil {
 		res.Err = err
 		return res

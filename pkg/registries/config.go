@@ -27,17 +27,20 @@ type Config struct {
 	lines map[string]int
 }
 
+// AutoPushMode is the account's auto-push mode.
+type AutoPushMode string
+
 // Auto-push modes of the account.
 const (
-	AutoPushDefault     = "default"
-	AutoPushNever       = "never"
-	AutoPushUsersDecide = "users-decide"
+	AutoPushDefault     AutoPushMode = "default"
+	AutoPushNever       AutoPushMode = "never"
+	AutoPushUsersDecide AutoPushMode = "users-decide"
 )
 
 // AutoPush is the account's auto-push setting.
 type AutoPush struct {
 	// Mode is default (the default), never or users-decide.
-	Mode string `yaml:"mode"`
+	Mode AutoPushMode `yaml:"mode"`
 	// Registry names where builds go in default mode; the default
 	// registry when unset.
 	Registry string `yaml:"registry"`

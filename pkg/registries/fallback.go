@@ -31,17 +31,17 @@ var pullBackoff = remote.Backoff{Duration: 200 * time.Millisecond, Factor: 2, Ji
 // fallback, the same path (the fallback's prefix in place of the
 // primary's) and tag or digest is pulled from the fallback. An image outside
 // every integration is left as it is.
-func (c *Credentials) ResolvePull(ctx context.Context, ref string) (Pull, error) {
+func (a *Account) ResolvePull(ctx context.Context, ref string) (Pull, error) {
 	p := Pull{Ref: ref, From: ref}
 	r, err := name.ParseReference(ref)
 	if err != nil {
 		return p, nil // BuildKit reports a bad image name itself
 	}
-	p.Primary = c.cfg.For(r.Context())
+	p.Primary = a.Config.For(r.Context())
 	if p.Primary == nil {
 		return p, nil
 	}
-	perr := c.head(ctx, p.Primary, r)
+	perr := a.Client(p.Primary).Head(ctx, r, pullBackoff)
 	if perr == nil {
 		return p, nil
 	}
@@ -49,7 +49,7 @@ func (c *Credentials) ResolvePull(ctx context.Context, ref string) (Pull, error)
 	if p.Primary.Fallback == "" {
 		return p, fmt.Errorf("image %s: %w (no fallback configured)", ref, perr)
 	}
-	fb, _ := c.cfg.Get(p.Primary.Fallback)
+	fb, _ := a.Config.Get(p.Primary.Fallback)
 	repo, err := fb.Repository(p.Primary.ImageName(r.Context().RepositoryStr()))
 	if err != nil {
 		return p, fmt.Errorf("image %s: fallback %s: %w", ref, fb, err)
@@ -58,7 +58,7 @@ func (c *Credentials) ResolvePull(ctx context.Context, ref string) (Pull, error)
 	if d, ok := r.(name.Digest); ok {
 		alt = repo.Digest(d.DigestStr())
 	}
-	if err := c.head(ctx, fb, alt); err != nil {
+	if err := a.Client(fb).Head(ctx, alt, pullBackoff); err != nil {
 		return p, fmt.Errorf("image %s: %v; fallback: %w", ref, perr, Explain(fb, err))
 	}
 	p.From, p.Fallback, p.Reason = alt.String(), fb, perr.Error()
@@ -66,11 +66,11 @@ func (c *Credentials) ResolvePull(ctx context.Context, ref string) (Pull, error)
 }
 
 // AnyFallback reports whether some integration names a fallback.
-func (c *Credentials) AnyFallback() bool {
-	if c.cfg == nil {
+func (a *Account) AnyFallback() bool {
+	if a.Config == nil {
 		return false
 	}
-	for _, i := range c.cfg.Registries {
+	for _, i := range a.Config.Registries {
 		if i.Fallback != "" {
 			return true
 		}
@@ -81,21 +81,11 @@ func (c *Credentials) AnyFallback() bool {
 // HasFallback reports whether ref lies in an integration that names a
 // fallback, so that checking it before a build can change where it is
 // pulled from.
-func (c *Credentials) HasFallback(ref string) bool {
+func (a *Account) HasFallback(ref string) bool {
 	r, err := name.ParseReference(ref)
 	if err != nil {
 		return false
 	}
-	i := c.cfg.For(r.Context())
+	i := a.Config.For(r.Context())
 	return i != nil && i.Fallback != ""
-}
-
-// head checks that ref answers in integration i, retrying transient failures.
-func (c *Credentials) head(ctx context.Context, i *Integration, ref name.Reference) error {
-	t, err := i.Transport()
-	if err != nil {
-		return err
-	}
-	_, err = remote.Head(ref, remote.WithContext(ctx), remote.WithAuthFromKeychain(c), remote.WithTransport(t), remote.WithRetryBackoff(pullBackoff))
-	return err
 }

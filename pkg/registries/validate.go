@@ -71,18 +71,18 @@ func (c *Config) validate() error {
 			return c.errAt(r.Line, field, "a registry cannot be its own fallback")
 		}
 		if seen[r.Fallback] == nil {
-			return c.errAt(r.Line, field, "unknown registry %q", r.Fallback)
+			return errs.At(c.File, r.Line, field, &UnknownError{Name: r.Fallback, Known: c.Names()})
 		}
 	}
 	if c.Default == "" && len(c.Registries) > 0 {
 		c.Default = c.Registries[0].Name
 	} else if c.Default != "" && seen[c.Default] == nil {
-		return c.errAt(c.lines["default"], "default", "unknown registry %q", c.Default)
+		return errs.At(c.File, c.lines["default"], "default", &UnknownError{Name: c.Default, Known: c.Names()})
 	}
 	if c.Caching != "" {
 		r := seen[c.Caching]
 		if r == nil {
-			return c.errAt(c.lines["caching"], "caching", "unknown registry %q", c.Caching)
+			return errs.At(c.File, c.lines["caching"], "caching", &UnknownError{Name: c.Caching, Known: c.Names()})
 		}
 		if r.Provider == "dockerhub" {
 			return c.errAt(c.lines["caching"], "caching", "%q is a dockerhub registry, which cannot be a caching registry", c.Caching)
@@ -96,7 +96,7 @@ func (c *Config) validate() error {
 		return c.errAt(c.AutoPush.Line, "auto_push.mode", "must be default, never or users-decide, got %q", c.AutoPush.Mode)
 	}
 	if c.AutoPush.Registry != "" && seen[c.AutoPush.Registry] == nil {
-		return c.errAt(c.AutoPush.Line, "auto_push.registry", "unknown registry %q", c.AutoPush.Registry)
+		return errs.At(c.File, c.AutoPush.Line, "auto_push.registry", &UnknownError{Name: c.AutoPush.Registry, Known: c.Names()})
 	}
 	return nil
 }

@@ -1,18 +1,14 @@
 package runner
 
 import (
-	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
-
 	"github.com/hoist-build/hoist/pkg/distribute"
+	"github.com/hoist-build/hoist/pkg/pipeline"
 )
 
 // StepRecord is one step in the --metadata-file JSON.
 type StepRecord struct {
-	Step string `json:"step"`
-	Type string `json:"type"`
+	Step string            `json:"step"`
+	Type pipeline.StepType `json:"type"`
 	// Status is pushed, built, planned (dry run), skipped or failed.
 	Status     string   `json:"status"`
 	Reason     string   `json:"reason,omitempty"`
@@ -69,32 +65,7 @@ func Records(results []*StepResult, dryRun bool) []StepRecord {
 
 // WriteMetadata writes the records as JSON to path, atomically.
 func WriteMetadata(path string, records []StepRecord) error {
-	return WriteJSON(path, struct {
+	return distribute.WriteMetadata(path, struct {
 		Steps []StepRecord `json:"steps"`
 	}{records})
-}
-
-// WriteJSON writes v as JSON to path, atomically: a reader never sees a
-// half-written file.
-func WriteJSON(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("writing metadata file: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing metadata file: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing metadata file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing metadata file: %w", err)
-	}
-	return nil
 }

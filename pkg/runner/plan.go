@@ -16,6 +16,7 @@ import (
 	"github.com/hoist-build/hoist/pkg/pipeline"
 	"github.com/hoist-build/hoist/pkg/policy"
 	"github.com/hoist-build/hoist/pkg/registries"
+	"github.com/hoist-build/hoist/pkg/trace"
 )
 
 // Options configure a run.
@@ -36,7 +37,7 @@ type Options struct {
 // StepPlan is what hoist will do for one step.
 type StepPlan struct {
 	Name string
-	Type string
+	Type pipeline.StepType
 	// Skipped says why the step does not run; empty when it runs.
 	Skipped string
 	// PassedOver marks a step of a type hoist does not run (freestyle,
@@ -78,7 +79,7 @@ type planner struct {
 	// defaultBranch keys the cache a new branch starts from.
 	defaultBranch string
 	// state holds how each step that ran ended: success, failure or skipped.
-	state map[string]string
+	state map[string]pipeline.State
 	// mu guards vars, built and state while steps run at the same time.
 	mu sync.Mutex
 }
@@ -142,7 +143,7 @@ func (pl *planner) planOne(s *pipeline.Step) (*StepPlan, error) {
 		if line == 0 {
 			line = s.Line
 		}
-		return &errs.InputError{File: pl.p.File, Line: line, Field: path + "." + field, Msg: fmt.Sprintf(format, args...)}
+		return &errs.InputError{File: pl.p.File, Line: line, Field: path + "." + field, Err: fmt.Errorf(format, args...)}
 	}
 	sp.Image = strings.Trim(b.ImageName, "/")
 	sp.Tags = tags(b, pl.vars)
@@ -152,8 +153,8 @@ func (pl *planner) planOne(s *pipeline.Step) (*StepPlan, error) {
 		regs = []string{b.Registry}
 	}
 	for _, name := range regs {
-		if _, ok := pl.opts.Registries.Get(name); !ok {
-			return nil, at("registry", "unknown registry %q (known: %s)", name, knownNames(pl.opts.Registries))
+		if _, err := pl.opts.Registries.Lookup(name); err != nil {
+			return nil, at("registry", "%w", err)
 		}
 	}
 	sp.Decision, err = policy.Decide(policy.Step{Name: s.Name, DisablePush: b.DisablePush, Registries: regs}, pl.opts.Pipeline, pl.opts.Registries)
@@ -169,7 +170,7 @@ func (pl *planner) planOne(s *pipeline.Step) (*StepPlan, error) {
 		}
 	}
 	if sp.Refs, err = refs(sp); err != nil {
-		return nil, at("image_name", "%v", err)
+		return nil, at("image_name", "%w", err)
 	}
 	dir := pl.p.Dir
 	if b.WorkingDirectory != "" {
@@ -188,7 +189,6 @@ func (pl *planner) planOne(s *pipeline.Step) (*StepPlan, error) {
 		Target:            b.Target,
 		NoCache:           b.NoCache,
 		Names:             sp.Refs,
-		Push:              sp.Decision.Push(),
 	}
 	if req.DockerfileContent == "" {
 		df := b.Dockerfile
@@ -221,13 +221,10 @@ func (pl *planner) planOne(s *pipeline.Step) (*StepPlan, error) {
 			req.Annotations[strings.TrimSpace(k)] = v
 		}
 	}
-	for _, r := range sp.Decision.Registries {
-		req.Insecure = req.Insecure || r.Insecure
-	}
 	if !b.NoCache {
 		sp.CacheFrom = b.CacheFrom
 		if err := pl.cache(sp, &req, b); err != nil {
-			return nil, at("image_name", "%v", err)
+			return nil, at("image_name", "%w", err)
 		}
 	}
 	sp.Request = req
@@ -267,7 +264,7 @@ func refs(sp *StepPlan) ([]string, error) {
 		for _, t := range sp.Tags {
 			ref, err := name.NewTag(sp.Image + ":" + t)
 			if err != nil {
-				return nil, fmt.Errorf("image name %q: %v", sp.Image, err)
+				return nil, fmt.Errorf("image name %q: %w", sp.Image, err)
 			}
 			out = append(out, ref.Repository.RepositoryStr()+":"+t)
 		}
@@ -285,33 +282,12 @@ func refs(sp *StepPlan) ([]string, error) {
 	return out, nil
 }
 
-func knownNames(cfg *registries.Config) string {
-	if names := cfg.Names(); len(names) > 0 {
-		return strings.Join(names, ", ")
-	}
-	return "none are configured"
-}
-
 // trace returns the traceability metadata of a build: OCI labels and
 // annotations from the CF_* variables, plus hoist's branch, pipeline and
-// build id. Empty values are left out.
+// build id.
 func (pl *planner) trace(sp *StepPlan) map[string]string {
-	m := map[string]string{
-		"org.opencontainers.image.revision": pl.vars["CF_REVISION"],
-		"org.opencontainers.image.source":   pl.source,
-		"org.opencontainers.image.created":  pl.vars["CF_BUILD_TIMESTAMP"],
-		"org.opencontainers.image.version":  sp.Tags[0],
-		"org.opencontainers.image.ref.name": sp.Tags[0],
-		"io.hoist.branch":                   pl.vars["CF_BRANCH"],
-		"io.hoist.pipeline":                 pl.vars["CF_PIPELINE_NAME"],
-		"io.hoist.build-id":                 pl.vars["CF_BUILD_ID"],
-	}
-	for k, v := range m {
-		if v == "" {
-			delete(m, k)
-		}
-	}
-	return m
+	v := pl.vars
+	return trace.Metadata(v["CF_REVISION"], pl.source, v["CF_BUILD_TIMESTAMP"], sp.Tags[0], v["CF_BRANCH"], v["CF_PIPELINE_NAME"], v["CF_BUILD_ID"])
 }
 
 // cache sets the registry cache of a build: with a caching registry (and
@@ -365,16 +341,16 @@ func (pl *planner) ended(res *StepResult) {
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
 	if pl.state == nil {
-		pl.state = map[string]string{}
+		pl.state = map[string]pipeline.State{}
 	}
 	switch {
 	case res.PassedOver:
-		pl.state[res.Name] = "success"
+		pl.state[res.Name] = pipeline.StateSuccess
 	case res.Skipped != "":
-		pl.state[res.Name] = "skipped"
+		pl.state[res.Name] = pipeline.StateSkipped
 	case res.Err != nil:
-		pl.state[res.Name] = "failure"
+		pl.state[res.Name] = pipeline.StateFailure
 	default:
-		pl.state[res.Name] = "success"
+		pl.state[res.Name] = pipeline.StateSuccess
 	}
 }

@@ -43,7 +43,7 @@ func (pl *planner) planPush(s *pipeline.Step) (*StepPlan, error) {
 		if line == 0 {
 			line = s.Line
 		}
-		return &errs.InputError{File: pl.p.File, Line: line, Field: path + "." + field, Msg: fmt.Sprintf(format, args...)}
+		return &errs.InputError{File: pl.p.File, Line: line, Field: path + "." + field, Err: fmt.Errorf(format, args...)}
 	}
 	sp := &StepPlan{Name: s.Name, Type: s.Type, Push: &PushPlan{Username: p.Username, Password: p.Password}}
 	image := strings.Trim(p.ImageName, "/")
@@ -60,7 +60,7 @@ func (pl *planner) planPush(s *pipeline.Step) (*StepPlan, error) {
 		sp.Push.Candidate = ref
 		if image == "" {
 			image = ref.Context().RepositoryStr()
-			if i := pl.locator().Integration(ref.Context()); i != nil {
+			if i := pl.opts.Registries.For(ref.Context()); i != nil {
 				image = i.ImageName(image)
 			}
 		}
@@ -70,12 +70,12 @@ func (pl *planner) planPush(s *pipeline.Step) (*StepPlan, error) {
 	if regName == "" && pl.opts.Registries != nil {
 		regName = pl.opts.Registries.Default
 	}
-	r, ok := pl.opts.Registries.Get(regName)
-	if !ok {
-		if regName == "" {
-			return nil, at("registry", "required: no default registry is configured")
-		}
-		return nil, at("registry", "unknown registry %q (known: %s)", regName, knownNames(pl.opts.Registries))
+	if regName == "" {
+		return nil, at("registry", "required: no default registry is configured")
+	}
+	r, err := pl.opts.Registries.Lookup(regName)
+	if err != nil {
+		return nil, at("registry", "%w", err)
 	}
 	sp.Decision = policy.Decision{Registries: []*registries.Integration{r}, Rule: policy.RulePushStep}
 	// As in Codefresh: tag, tags or both; latest when neither is given.
@@ -95,7 +95,7 @@ func (pl *planner) planPush(s *pipeline.Step) (*StepPlan, error) {
 		seen[t] = true
 		ref, err := r.Tag(image, t)
 		if err != nil {
-			return nil, at("tag", "%v", err)
+			return nil, at("tag", "%w", err)
 		}
 		sp.Tags = append(sp.Tags, t)
 		sp.Refs = append(sp.Refs, ref.String())
@@ -103,26 +103,11 @@ func (pl *planner) planPush(s *pipeline.Step) (*StepPlan, error) {
 	return sp, nil
 }
 
-func (pl *planner) locator() distribute.Locator {
-	return distribute.Locator{Config: pl.opts.Registries}
-}
-
-// runPush copies the push step's source, by digest, to its registry.
-func (pl *planner) runPush(ctx context.Context, res *StepResult, ex Exec) error {
-	loc := distribute.Locator{Config: pl.opts.Registries, Credentials: ex.Credentials}
-	src, err := pl.pushSource(ctx, res.Push, loc, ex.Out)
-	if err != nil {
-		return err
-	}
-	res.Digest = src.Digest.String()
-	return pl.copyTo(ctx, src, res, ex)
-}
-
 // pushSource opens what a push step pushes: a build step's image from the
 // registry it was pushed to or from the local store, or a reference.
-func (pl *planner) pushSource(ctx context.Context, p *PushPlan, loc distribute.Locator, out io.Writer) (*distribute.Source, error) {
+func (pl *planner) pushSource(ctx context.Context, p *PushPlan, ex Exec) (*distribute.Source, error) {
 	if p.FromStep == "" {
-		return loc.Open(ctx, p.Candidate, prefixed{out, "  "})
+		return distribute.Open(ctx, ex.Account, p.Candidate, prefixed{ex.Out, "  "})
 	}
 	pl.mu.Lock()
 	b := pl.built[p.FromStep]
@@ -142,7 +127,7 @@ func (pl *planner) pushSource(ctx context.Context, p *PushPlan, loc distribute.L
 		return nil, err
 	}
 	byDigest := ref.Context().Digest(b.Digest)
-	opts, err := loc.Options(byDigest.Context())
+	opts, err := ex.Account.Options(ctx, byDigest.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -160,6 +145,15 @@ func (k stepKeychain) Resolve(r authn.Resource) (authn.Authenticator, error) {
 		return &authn.Basic{Username: k.user, Password: k.pass}, nil
 	}
 	return k.next.Resolve(r)
+}
+
+// clients returns the registry clients of a step's decision.
+func clients(ex Exec, res *StepResult) []*registries.Client {
+	var out []*registries.Client
+	for _, r := range res.Decision.Registries {
+		out = append(out, ex.Account.Client(r))
+	}
+	return out
 }
 
 func printPush(w io.Writer, sp *StepPlan) {

@@ -7,15 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/google/go-containerregistry/pkg/name"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/hoist-build/hoist/pkg/build"
 	"github.com/hoist-build/hoist/pkg/distribute"
@@ -34,8 +28,11 @@ type Builder interface {
 type Exec struct {
 	// Builder builds images; unused on a dry run.
 	Builder Builder
-	// Credentials are the registry credentials for pushes and pulls.
-	Credentials *registries.Credentials
+	// Publisher writes every image that leaves hoist: builds and push
+	// steps alike. distribute.Registries() when nil.
+	Publisher distribute.Publisher
+	// Account is the registries, their clients and the credentials.
+	Account *registries.Account
 	// DryRun plans every step without building or pushing.
 	DryRun bool
 	// Progress is BuildKit's display mode; ProgressOut where it goes.
@@ -43,8 +40,9 @@ type Exec struct {
 	ProgressOut io.Writer
 	// Out receives one block per step: decision, references and digest.
 	Out io.Writer
-	// LocalStore is the OCI layout folder that builds with no push are
-	// also written to, for later push steps; none when empty.
+	// LocalStore is the OCI layout folder builds are written to before
+	// they are published, and where builds with no push stay for later
+	// push steps; a temporary folder for each build when empty.
 	LocalStore string
 }
 
@@ -57,7 +55,7 @@ type StepResult struct {
 	Duration     time.Duration
 	// LocalStore is where a build with no push was written.
 	LocalStore string
-	// Pushed are a push step's per-target results.
+	// Pushed are the per-target results of what the step published.
 	Pushed []*distribute.Result
 	// Err is why the step failed, if it did.
 	Err error
@@ -71,6 +69,12 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 	}
 	if ex.ProgressOut == nil {
 		ex.ProgressOut = os.Stderr
+	}
+	if ex.Publisher == nil {
+		ex.Publisher = distribute.Registries()
+	}
+	if ex.Account == nil {
+		ex.Account = registries.NewAccount(opts.Registries, "")
 	}
 	info := gitinfo.Read(ctx, p.Dir)
 	root := info.TopLevel
@@ -97,7 +101,7 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 			if _, set := vars[pipeline.ImplicitClone]; !set {
 				vars[pipeline.ImplicitClone] = root
 			}
-			pl.state = map[string]string{pipeline.ImplicitClone: "success"}
+			pl.state = map[string]pipeline.State{pipeline.ImplicitClone: pipeline.StateSuccess}
 		}
 		return pl
 	}
@@ -307,338 +311,4 @@ func (pl *planner) execConcurrent(ctx context.Context, res *StepResult, ex Exec)
 	}
 	fmt.Fprintf(ex.Out, "  digest %s\n", res.Digest)
 	return nil
-}
-
-// linePrefixer writes whole lines, each with a prefix, to a shared writer.
-type linePrefixer struct {
-	w      io.Writer
-	prefix string
-	mu     *sync.Mutex
-	buf    []byte
-}
-
-func (l *linePrefixer) Write(b []byte) (int, error) {
-	l.buf = append(l.buf, b...)
-	for {
-		i := bytes.IndexByte(l.buf, '\n')
-		if i < 0 {
-			return len(b), nil
-		}
-		l.mu.Lock()
-		_, err := fmt.Fprintf(l.w, "%s%s", l.prefix, l.buf[:i+1])
-		l.mu.Unlock()
-		l.buf = l.buf[i+1:]
-		if err != nil {
-			return len(b), err
-		}
-	}
-}
-
-func printPlan(w io.Writer, sp *StepPlan) {
-	fmt.Fprintf(w, "step %s: %s\n", sp.Name, sp.Decision)
-	for _, r := range sp.Refs {
-		fmt.Fprintf(w, "  %s\n", r)
-	}
-	if sp.Cache != nil {
-		fmt.Fprintf(w, "  cache %s in %q\n", sp.Request.CacheExport, sp.Cache.Name)
-	}
-}
-
-// runBuild builds one step. While BuildKit builds, hoist logs in to every
-// target registry and checks push access, so a wrong password ends the
-// build at once with one clear line, at no cost to a good build.
-func (pl *planner) runBuild(ctx context.Context, res *StepResult, ex Exec) error {
-	req := res.Request
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	checked := make(chan error, 1)
-	go func() {
-		var err error
-		if req.Push {
-			for _, r := range res.Decision.Registries {
-				var repo name.Repository
-				if repo, err = r.Repository(res.Image); err == nil {
-					err = ex.Credentials.CheckPush(ctx, r, repo)
-				}
-				if err != nil {
-					cancel(err)
-					break
-				}
-			}
-		}
-		checked <- err
-	}()
-	if err := pl.resolveBases(ctx, res, &req, ex); err != nil {
-		return err
-	}
-	if res.Cache != nil {
-		if err := checkCache(ctx, res, ex); err != nil {
-			fmt.Fprintf(ex.ProgressOut, "hoist: warning: step %s: %v; building without the registry cache\n", res.Name, err)
-			req.CacheExport, req.CacheImports = "", res.CacheFrom
-		}
-	}
-	// Several registries: BuildKit writes the image to the local store, and
-	// hoist copies it by digest to all of them, tags last (BuildKit would
-	// push and tag one registry after the other).
-	multi := len(res.Decision.Registries) > 1
-	if multi {
-		req.Push = false
-	}
-	if !req.Push {
-		req.LocalStore = ex.LocalStore
-		if req.LocalStore == "" {
-			tmp, err := os.MkdirTemp("", "hoist-store-")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(tmp)
-			req.LocalStore = tmp
-		}
-		if !multi {
-			res.LocalStore = req.LocalStore
-		}
-	}
-	req.Auth = ex.Credentials.LookupScopes
-	req.Progress, req.ProgressOut = ex.Progress, ex.ProgressOut
-	if ex.Builder == nil {
-		return errors.New("no BuildKit builder is connected")
-	}
-	out, err := ex.Builder.Build(ctx, req)
-	if cerr := <-checked; cerr != nil {
-		return cerr
-	}
-	if err != nil {
-		if berr := explainBases(ctx, req, ex); berr != nil {
-			return berr
-		}
-		return err
-	}
-	res.Digest, res.ConfigDigest, res.Duration = out.Digest, out.ConfigDigest, out.Duration
-	if multi {
-		return pl.distributeBuild(ctx, res, req.LocalStore, ex)
-	}
-	return nil
-}
-
-// distributeBuild copies a build from the local store to every registry
-// of its decision, by digest, tags last.
-func (pl *planner) distributeBuild(ctx context.Context, res *StepResult, store string, ex Exec) error {
-	h, err := v1.NewHash(res.Digest)
-	if err != nil {
-		return fmt.Errorf("the build returned no digest: %w", err)
-	}
-	src, err := distribute.OpenLayout(store, h)
-	if err != nil {
-		return err
-	}
-	return pl.copyTo(ctx, src, res, ex)
-}
-
-// copyTo copies src, by digest, to every registry of the step's decision
-// under the step's image name and tags, and prints each target's outcome.
-func (pl *planner) copyTo(ctx context.Context, src *distribute.Source, res *StepResult, ex Exec) error {
-	loc := distribute.Locator{Config: pl.opts.Registries, Credentials: ex.Credentials}
-	var targets []distribute.Target
-	for _, r := range res.Decision.Registries {
-		repo, err := r.Repository(res.Image)
-		if err != nil {
-			return err
-		}
-		t, err := loc.Target(repo, res.Tags)
-		if err != nil {
-			return err
-		}
-		t.Registry = r.Name
-		if res.Push != nil && res.Push.Username != "" {
-			t.Keychain = stepKeychain{host: repo.RegistryStr(), user: res.Push.Username, pass: res.Push.Password, next: ex.Credentials}
-		}
-		targets = append(targets, t)
-	}
-	results, err := distribute.Copy(ctx, src, targets)
-	for _, r := range results {
-		fmt.Fprintf(ex.Out, "  %s\n", r)
-	}
-	res.Pushed = results
-	return err
-}
-
-// initialVars are the CF_* variables from git and the environment, with
-// --var values over them.
-func initialVars(info gitinfo.Info, p *pipeline.Pipeline, opts Options) pipeline.Vars {
-	given := map[string]string{}
-	for k, val := range opts.Env {
-		given[k] = val
-	}
-	for k, val := range opts.Vars {
-		given[k] = val
-	}
-	v := pipeline.SystemVars(info, given, time.Now())
-	if _, ok := v["CF_PIPELINE_NAME"]; !ok {
-		v["CF_PIPELINE_NAME"] = filepath.Base(p.Dir) + "/" + strings.TrimSuffix(filepath.Base(p.File), filepath.Ext(p.File))
-	}
-	return v
-}
-
-// setOutputs makes a built step's outputs available to later steps, as
-// Codefresh does: ${{step}} and ${{steps.step.*}}.
-func (pl *planner) setOutputs(res *StepResult, digest, imageID string) {
-	pl.mu.Lock()
-	defer pl.mu.Unlock()
-	n := res.Name
-	if pl.built == nil {
-		pl.built = map[string]*StepResult{}
-	}
-	pl.built[n] = res
-	first := res.Refs[0]
-	repo := first
-	if ref, err := name.ParseReference(first); err == nil {
-		repo = ref.Context().Name()
-	}
-	pl.vars[n] = first
-	pl.vars["steps."+n+".imageName"] = repo
-	pl.vars["steps."+n+".imageTagName"] = res.Tags[0]
-	pl.vars["steps."+n+".imageId"] = imageID
-	pl.vars["steps."+n+".imageRepoDigest"] = repo + "@" + digest
-	if len(res.Decision.Registries) > 0 {
-		pl.vars["steps."+n+".registry"] = res.Decision.Registries[0].Name
-	} else {
-		pl.vars["steps."+n+".registry"] = ""
-	}
-}
-
-// Environ returns the process environment as a map.
-func Environ() map[string]string {
-	m := map[string]string{}
-	for _, kv := range os.Environ() {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			m[k] = v
-		}
-	}
-	return m
-}
-
-// checkCache checks that the caching registry takes pushes to the cache
-// repository.
-func checkCache(ctx context.Context, res *StepResult, ex Exec) error {
-	ref, err := name.ParseReference(res.Request.CacheExport)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	return ex.Credentials.CheckPush(ctx, res.Cache, ref.Context())
-}
-
-// resolveBases checks the images the Dockerfile pulls from the account's
-// registries; one whose registry fails is pulled from its fallback, and the
-// step's output says so.
-func (pl *planner) resolveBases(ctx context.Context, res *StepResult, req *build.Request, ex Exec) error {
-	if !ex.Credentials.AnyFallback() {
-		return nil // nothing could come from elsewhere
-	}
-	df, err := req.DockerfileText()
-	if err != nil {
-		return err
-	}
-	bases, err := build.BaseImages(df, req.BuildArgs)
-	if err != nil {
-		return nil // BuildKit reports Dockerfile mistakes itself
-	}
-	// Only images with somewhere else to come from are checked before the
-	// build; a failure elsewhere is explained after it (explainBases).
-	bases = slices.DeleteFunc(bases, func(b string) bool { return !ex.Credentials.HasFallback(b) })
-	pulls := make([]registries.Pull, len(bases))
-	eg, ectx := errgroup.WithContext(ctx)
-	for i, b := range bases {
-		eg.Go(func() error {
-			var err error
-			pulls[i], err = ex.Credentials.ResolvePull(ectx, b)
-			return err
-		})
-	}
-	if err := eg.Wait(); err != nil {
-		return err
-	}
-	// cache_from sources follow the same rules, but a cache that cannot be
-	// had is a warning, never a failed build.
-	for i, ref := range req.CacheImports {
-		if !slices.Contains(res.CacheFrom, ref) {
-			continue
-		}
-		p, err := ex.Credentials.ResolvePull(ctx, ref)
-		switch {
-		case err != nil:
-			fmt.Fprintf(ex.ProgressOut, "hoist: warning: step %s: cache_from %v; building without it\n", res.Name, err)
-			req.CacheImports[i] = ""
-		case p.Fallback != nil:
-			req.CacheImports[i] = p.From
-			fmt.Fprintf(ex.Out, "  cache_from %s from fallback %q: %s (%s)\n", ref, p.Fallback.Name, p.From, p.Reason)
-		}
-	}
-	req.CacheImports = slices.DeleteFunc(req.CacheImports, func(s string) bool { return s == "" })
-	for _, p := range pulls {
-		if p.Fallback == nil {
-			continue
-		}
-		if req.Replace == nil {
-			req.Replace = map[string]string{}
-		}
-		req.Replace[p.Ref] = p.From
-		fmt.Fprintf(ex.Out, "  base image %s from fallback %q: %s (%s)\n", p.Ref, p.Fallback.Name, p.From, p.Reason)
-	}
-	return nil
-}
-
-// explainBases, after a failed build, checks the images the Dockerfile
-// pulls from the account's registries and returns one clear error for the
-// first that cannot be pulled; nil when they all can.
-func explainBases(ctx context.Context, req build.Request, ex Exec) error {
-	df, err := req.DockerfileText()
-	if err != nil {
-		return nil
-	}
-	bases, err := build.BaseImages(df, req.BuildArgs)
-	if err != nil {
-		return nil
-	}
-	for _, b := range bases {
-		if _, ok := req.Replace[b]; ok {
-			continue
-		}
-		if _, err := ex.Credentials.ResolvePull(ctx, b); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// withRetry runs a step under its timeout, and again after a failure as
-// its retry: block allows, waiting delay, then delay times the factor, and
-// so on. A user mistake is never retried.
-func withRetry(ctx context.Context, sp *StepPlan, out io.Writer, run func(context.Context) error) error {
-	attempts, delay, factor := 1, time.Duration(0), 1.0
-	if sp.Retry != nil {
-		attempts, delay, factor = sp.Retry.MaxAttempts, sp.Retry.Delay, sp.Retry.ExponentialFactor
-	}
-	for i := 1; ; i++ {
-		actx, cancel := ctx, context.CancelFunc(func() {})
-		if sp.Timeout > 0 {
-			actx, cancel = context.WithTimeout(ctx, sp.Timeout)
-		}
-		err := run(actx)
-		if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
-			err = fmt.Errorf("timed out after %s", sp.Timeout)
-		}
-		cancel()
-		if err == nil || i >= attempts || ctx.Err() != nil || errors.Is(err, errs.ErrInput) {
-			return err
-		}
-		fmt.Fprintf(out, "  attempt %d of %d failed: %s; trying again in %s\n", i, attempts, strings.Join(strings.Fields(err.Error()), " "), delay)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(delay):
-		}
-		delay = time.Duration(float64(delay) * factor)
-	}
 }

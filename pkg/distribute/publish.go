@@ -1,0 +1,71 @@
+package distribute
+
+import (
+	"context"
+	"sync"
+)
+
+// Publisher writes one image to its targets. Every image hoist writes to a
+// registry (a build, a push step, hoist push, tag and promote) goes through
+// a Publisher, so every write takes the same path: blobs, then the
+// manifest by digest, then the tags, only once every target holds the
+// image. Wrappers add what every write needs, as ko's publishers do.
+type Publisher interface {
+	// Publish writes src to every target and returns one result per
+	// target, in the targets' order, also when it fails.
+	Publish(ctx context.Context, src *Source, targets []Target) ([]*Result, error)
+}
+
+// PublisherFunc adapts a function to Publisher.
+type PublisherFunc func(ctx context.Context, src *Source, targets []Target) ([]*Result, error)
+
+// Publish calls f.
+func (f PublisherFunc) Publish(ctx context.Context, src *Source, targets []Target) ([]*Result, error) {
+	return f(ctx, src, targets)
+}
+
+// Registries returns the Publisher that writes to the targets' registries
+// with Copy.
+func Registries() Publisher { return PublisherFunc(Copy) }
+
+// Record is what one publish did: the --metadata-file record of a write.
+type Record struct {
+	// Source names what was published, e.g. a reference or a local store.
+	Source string `json:"source"`
+	// Digest is the manifest or index digest written.
+	Digest string `json:"digest"`
+	// Targets are the per-target results.
+	Targets []*Result `json:"targets"`
+}
+
+// Recorder keeps the record of every publish made through Recording, in
+// the order they ended. It is safe for concurrent use.
+type Recorder struct {
+	mu      sync.Mutex
+	records []Record
+}
+
+// Records returns the records kept so far.
+func (r *Recorder) Records() []Record {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Record(nil), r.records...)
+}
+
+// Recording wraps next so that every publish, failed ones included, is
+// recorded in rec and, when report is not nil, handed to it as well.
+func Recording(next Publisher, rec *Recorder, report func(Record)) Publisher {
+	return PublisherFunc(func(ctx context.Context, src *Source, targets []Target) ([]*Result, error) {
+		results, err := next.Publish(ctx, src, targets)
+		r := Record{Source: src.Ref, Digest: src.Digest.String(), Targets: results}
+		if rec != nil {
+			rec.mu.Lock()
+			rec.records = append(rec.records, r)
+			rec.mu.Unlock()
+		}
+		if report != nil {
+			report(r)
+		}
+		return results, err
+	})
+}

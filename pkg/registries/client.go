@@ -1,0 +1,102 @@
+package registries
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// Client reaches one integration's registry: its config, the account's
+// credentials and one HTTP transport, built once (the CA file is read
+// once) and shared by every request to it.
+type Client struct {
+	// Integration is the registry's config.
+	Integration *Integration
+	creds       *Credentials
+
+	once      sync.Once
+	transport http.RoundTripper
+	err       error
+}
+
+// Transport returns the client's transport: the integration's CA file
+// and, when insecure, no TLS verification.
+func (c *Client) Transport() (http.RoundTripper, error) {
+	c.once.Do(func() { c.transport, c.err = newTransport(c.Integration) })
+	return c.transport, c.err
+}
+
+// Options returns go-containerregistry options for requests to this
+// registry: the context, the transport and the account's credentials.
+func (c *Client) Options(ctx context.Context) ([]remote.Option, error) {
+	t, err := c.Transport()
+	if err != nil {
+		return nil, err
+	}
+	return []remote.Option{remote.WithContext(ctx), remote.WithTransport(t), remote.WithAuthFromKeychain(c.creds)}, nil
+}
+
+// Repository returns the integration's repository for an image name.
+func (c *Client) Repository(image string) (name.Repository, error) {
+	return c.Integration.Repository(image)
+}
+
+// String names the integration, never its credentials.
+func (c *Client) String() string { return c.Integration.String() }
+
+// CheckPush logs in and checks that repo may be pushed to. Its error is
+// an *Error naming the registry.
+func (c *Client) CheckPush(ctx context.Context, repo name.Repository) error {
+	t, err := c.Transport()
+	if err != nil {
+		return err
+	}
+	if _, err := c.creds.Lookup(c.Integration.Domain); err != nil {
+		return err
+	}
+	return Explain(c.Integration, remote.CheckPushPermission(repo.Tag("hoist-check"), c.creds, t))
+}
+
+// Head checks that ref answers, retrying transient failures with backoff.
+func (c *Client) Head(ctx context.Context, ref name.Reference, backoff remote.Backoff) error {
+	opts, err := c.Options(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = remote.Head(ref, append(opts, remote.WithRetryBackoff(backoff))...)
+	return err
+}
+
+// newTransport builds the HTTP transport of integration i.
+func newTransport(i *Integration) (http.RoundTripper, error) {
+	t := remote.DefaultTransport.(*http.Transport).Clone()
+	// A registry that accepts a connection and never answers must not hang
+	// a build: every request gets its answer's headers within this time.
+	t.ResponseHeaderTimeout = 60 * time.Second
+	if i.Insecure {
+		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the integration asks for it
+	}
+	if i.CAFile != "" {
+		pem, err := os.ReadFile(i.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("registry %s: reading ca_file: %w", i, err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("registry %s: ca_file %s holds no PEM certificate", i, i.CAFile)
+		}
+		t.TLSClientConfig = &tls.Config{RootCAs: pool, InsecureSkipVerify: i.Insecure} //nolint:gosec
+	}
+	return t, nil
+}

@@ -1,0 +1,129 @@
+package registries
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+// ErrAuth is what errors.Is finds in an Error whose registry refused the
+// credentials (HTTP 401) or the access (HTTP 403).
+var ErrAuth = errors.New("authentication failed")
+
+// ErrUnreachable is what errors.Is finds in an Error whose registry could
+// not be reached at all.
+var ErrUnreachable = errors.New("not reachable")
+
+// Error is a registry's refusal or failure, naming the integration. It
+// keeps the HTTP status and says whether trying again makes sense, as
+// go-containerregistry's transport.Error does, and it never holds a
+// credential.
+type Error struct {
+	// Registry names the integration, as Integration.String does; the
+	// registry's host when no integration holds it.
+	Registry string
+	// Status is the HTTP status the registry answered; 0 when none.
+	Status int
+	// Temporary reports whether the same request may succeed later (5xx,
+	// 429, a reset or a timeout).
+	Temporary bool
+	// Err is the cause.
+	Err error
+}
+
+// Error reads "registry NAME: " then Reason.
+func (e *Error) Error() string { return "registry " + e.Registry + ": " + e.Reason() }
+
+// Reason says what happened, without naming the registry.
+func (e *Error) Reason() string {
+	var what string
+	switch {
+	case e.Status == http.StatusUnauthorized:
+		what = ErrAuth.Error() + ": the registry refused the username or password"
+	case e.Status == http.StatusForbidden:
+		what = ErrAuth.Error() + ": the credentials may not push here"
+	case e.Status != 0:
+		what = fmt.Sprintf("HTTP %d from the registry", e.Status)
+	case errors.Is(e.Err, ErrUnreachable):
+		what = e.Err.Error()
+	default:
+		what = oneLine(e.Err)
+	}
+	return what
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports ErrAuth for a 401 or 403.
+func (e *Error) Is(target error) bool {
+	return target == ErrAuth && (e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden)
+}
+
+// Explain turns an error from a registry request into an *Error naming
+// integration i (its host when i is nil). nil stays nil; an *Error and a
+// cancellation pass unchanged.
+func Explain(i *Integration, err error) error {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return err
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	e = &Error{Registry: "(unknown)", Err: err}
+	if i != nil {
+		e.Registry = i.String()
+	}
+	var terr *transport.Error
+	var nerr net.Error
+	var oerr *net.OpError
+	switch {
+	case errors.As(err, &terr):
+		e.Status, e.Temporary = terr.StatusCode, terr.Temporary()
+	case errors.As(err, &oerr) || errors.As(err, &nerr):
+		e.Err, e.Temporary = &unreachable{err}, true
+	}
+	return e
+}
+
+// unreachable says that no answer came, keeping the cause.
+type unreachable struct{ err error }
+
+func (u *unreachable) Error() string        { return ErrUnreachable.Error() + ": " + oneLine(u.err) }
+func (u *unreachable) Unwrap() error        { return u.err }
+func (u *unreachable) Is(target error) bool { return target == ErrUnreachable }
+
+// UnknownError is a registry name that no integration has. It is the one
+// "unknown registry" error: every place that looks a name up returns it.
+type UnknownError struct {
+	Name  string
+	Known []string
+}
+
+// Error reads `unknown registry "NAME" (known: a, b)`.
+func (e *UnknownError) Error() string {
+	known := "none are configured"
+	if len(e.Known) > 0 {
+		known = strings.Join(e.Known, ", ")
+	}
+	return fmt.Sprintf("unknown registry %q (known: %s)", e.Name, known)
+}
+
+// Lookup returns the integration called name, or an *UnknownError listing
+// the names there are.
+func (c *Config) Lookup(name string) (*Integration, error) {
+	if i, ok := c.Get(name); ok {
+		return i, nil
+	}
+	return nil, &UnknownError{Name: name, Known: c.Names()}
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}

@@ -1,0 +1,68 @@
+package runner
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/hoist-build/hoist/pkg/gitinfo"
+	"github.com/hoist-build/hoist/pkg/pipeline"
+)
+
+// initialVars are the CF_* variables from git and the environment, with
+// --var values over them.
+func initialVars(info gitinfo.Info, p *pipeline.Pipeline, opts Options) pipeline.Vars {
+	given := map[string]string{}
+	for k, val := range opts.Env {
+		given[k] = val
+	}
+	for k, val := range opts.Vars {
+		given[k] = val
+	}
+	v := pipeline.SystemVars(info, given, time.Now())
+	if _, ok := v["CF_PIPELINE_NAME"]; !ok {
+		v["CF_PIPELINE_NAME"] = filepath.Base(p.Dir) + "/" + strings.TrimSuffix(filepath.Base(p.File), filepath.Ext(p.File))
+	}
+	return v
+}
+
+// setOutputs makes a built step's outputs available to later steps, as
+// Codefresh does: ${{step}} and ${{steps.step.*}}.
+func (pl *planner) setOutputs(res *StepResult, digest, imageID string) {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	n := res.Name
+	if pl.built == nil {
+		pl.built = map[string]*StepResult{}
+	}
+	pl.built[n] = res
+	first := res.Refs[0]
+	repo := first
+	if ref, err := name.ParseReference(first); err == nil {
+		repo = ref.Context().Name()
+	}
+	pl.vars[n] = first
+	pl.vars["steps."+n+".imageName"] = repo
+	pl.vars["steps."+n+".imageTagName"] = res.Tags[0]
+	pl.vars["steps."+n+".imageId"] = imageID
+	pl.vars["steps."+n+".imageRepoDigest"] = repo + "@" + digest
+	if len(res.Decision.Registries) > 0 {
+		pl.vars["steps."+n+".registry"] = res.Decision.Registries[0].Name
+	} else {
+		pl.vars["steps."+n+".registry"] = ""
+	}
+}
+
+// Environ returns the process environment as a map.
+func Environ() map[string]string {
+	m := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
