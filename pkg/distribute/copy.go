@@ -80,44 +80,79 @@ func Copy(ctx context.Context, src *Source, targets []Target) ([]*Result, error)
 			return nil, err
 		}
 		defer os.RemoveAll(dir)
-		r := &readOnce{dir: dir, by: map[v1.Hash]*onceBlob{}}
-		once := *src
-		if src.Index != nil {
-			once.Index = onceIndex{src.Index, r}
-		} else {
-			once.Image = onceImage{src.Image, r}
-		}
-		src = &once
+		src = readEachBlobOnce(src, dir)
 	}
-	results := make([]*Result, len(targets))
-	counters := make([]*counter, len(targets))
-	opts := make([][]remote.Option, len(targets))
+	c := newCopy(ctx, src, targets)
+	errs := c.writeAll()
+	if c.fail(errs) {
+		for i, r := range c.results {
+			if errs[i] == nil {
+				r.Status = StatusNotTagged
+			}
+		}
+		return c.done()
+	}
+	// Tags last, then check what every reference resolves to.
+	var wg sync.WaitGroup
 	for i, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = tagAndVerify(src, t, c.results[i], c.opts[i])
+		}()
+	}
+	wg.Wait()
+	for i, r := range c.results {
+		if errs[i] == nil {
+			r.Status = StatusPushed
+		}
+	}
+	c.fail(errs)
+	return c.done()
+}
+
+// copyRun is one Copy: its targets' options, counters and results.
+type copyRun struct {
+	src      *Source
+	targets  []Target
+	opts     [][]remote.Option
+	counters []*counter
+	results  []*Result
+	failed   bool
+}
+
+func newCopy(ctx context.Context, src *Source, targets []Target) *copyRun {
+	c := &copyRun{src: src, targets: targets}
+	for _, t := range targets {
 		next := t.Transport
 		if next == nil {
 			next = remote.DefaultTransport
 		}
-		counters[i] = &counter{next: next, digest: src.Digest.String()}
+		cnt := &counter{next: next, digest: src.Digest.String()}
 		kc := t.Keychain
 		if kc == nil {
 			kc = authn.NewMultiKeychain()
 		}
-		opts[i] = []remote.Option{remote.WithContext(ctx), remote.WithTransport(counters[i]), remote.WithAuthFromKeychain(kc), remote.WithRetryBackoff(Backoff)}
-		results[i] = &Result{Registry: t.Registry, Repository: t.Repo.Name(), Reference: t.Repo.Digest(src.Digest.String()).String(), Digest: src.Digest.String(), Tags: []string{}}
+		c.counters = append(c.counters, cnt)
+		c.opts = append(c.opts, []remote.Option{remote.WithContext(ctx), remote.WithTransport(cnt), remote.WithAuthFromKeychain(kc), remote.WithRetryBackoff(Backoff)})
+		c.results = append(c.results, &Result{Registry: t.Registry, Repository: t.Repo.Name(), Reference: t.Repo.Digest(src.Digest.String()).String(), Digest: src.Digest.String(), Tags: []string{}})
 	}
+	return c
+}
 
-	// Blobs and manifests by digest: registries at once; within one
-	// registry, the first target, then the others mounting from it.
+// writeAll writes blobs and manifests by digest: registries at once;
+// within one registry, the first target, then the others mounting from it.
+func (c *copyRun) writeAll() []error {
 	byHost := map[string][]int{}
 	var hosts []string
-	for i, t := range targets {
+	for i, t := range c.targets {
 		h := t.Repo.RegistryStr()
 		if _, ok := byHost[h]; !ok {
 			hosts = append(hosts, h)
 		}
 		byHost[h] = append(byHost[h], i)
 	}
-	errs := make([]error, len(targets))
+	errs := make([]error, len(c.targets))
 	var wg sync.WaitGroup
 	for _, h := range hosts {
 		idx := byHost[h]
@@ -125,64 +160,48 @@ func Copy(ctx context.Context, src *Source, targets []Target) ([]*Result, error)
 		go func() {
 			defer wg.Done()
 			first := idx[0]
-			errs[first] = write(src, targets[first].Repo, nil, opts[first])
+			errs[first] = write(c.src, c.targets[first].Repo, nil, c.opts[first])
 			var from *name.Repository
 			if errs[first] == nil {
-				from = &targets[first].Repo
+				from = &c.targets[first].Repo
 			}
 			var inner sync.WaitGroup
 			for _, i := range idx[1:] {
 				inner.Add(1)
 				go func() {
 					defer inner.Done()
-					errs[i] = write(src, targets[i].Repo, from, opts[i])
+					errs[i] = write(c.src, c.targets[i].Repo, from, c.opts[i])
 				}()
 			}
 			inner.Wait()
 		}()
 	}
 	wg.Wait()
+	return errs
+}
 
-	failed := false
+// fail marks the targets whose errs entry is set as failed and reports
+// whether any was.
+func (c *copyRun) fail(errs []error) bool {
 	for i, err := range errs {
 		if err != nil {
-			failed = true
-			results[i].Status, results[i].Error = StatusFailed, oneLine(err)
+			c.failed = true
+			c.results[i].Status, c.results[i].Error = StatusFailed, oneLine(err)
 		}
 	}
-	if failed {
-		for i, r := range results {
-			if errs[i] == nil {
-				r.Status = StatusNotTagged
-			}
-			r.Counts = counters[i].counts()
-		}
-		return results, fmt.Errorf("%w: %s", ErrIncomplete, failedList(results))
-	}
+	return c.failed
+}
 
-	// Tags last, then check what every reference resolves to.
-	var tagWG sync.WaitGroup
-	for i, t := range targets {
-		tagWG.Add(1)
-		go func() {
-			defer tagWG.Done()
-			errs[i] = tagAndVerify(src, t, results[i], opts[i])
-		}()
+// done fills in what moved to each target and returns the results, with
+// ErrIncomplete when a target failed.
+func (c *copyRun) done() ([]*Result, error) {
+	for i, r := range c.results {
+		r.Counts = c.counters[i].counts()
 	}
-	tagWG.Wait()
-	for i, r := range results {
-		r.Counts = counters[i].counts()
-		if errs[i] != nil {
-			failed = true
-			r.Status, r.Error = StatusFailed, oneLine(errs[i])
-		} else {
-			r.Status = StatusPushed
-		}
+	if c.failed {
+		return c.results, fmt.Errorf("%w: %s", ErrIncomplete, failedList(c.results))
 	}
-	if failed {
-		return results, fmt.Errorf("%w: %s", ErrIncomplete, failedList(results))
-	}
-	return results, nil
+	return c.results, nil
 }
 
 // write puts src's blobs and manifest into repo by digest, mounting blobs

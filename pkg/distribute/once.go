@@ -11,6 +11,19 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
+// readEachBlobOnce returns src with its blobs read through a readOnce that
+// saves them in dir.
+func readEachBlobOnce(src *Source, dir string) *Source {
+	r := &readOnce{dir: dir, by: map[v1.Hash]*onceBlob{}}
+	once := *src
+	if src.Index != nil {
+		once.Index = onceIndex{src.Index, r}
+	} else {
+		once.Image = onceImage{src.Image, r}
+	}
+	return &once
+}
+
 // readOnce makes each source blob be read once, however many targets need
 // it: the first reader saves it to a temp folder, every reader then reads
 // that file. Blobs no target needs are never read.

@@ -1,22 +1,14 @@
 package runner
 
 import (
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-
 	"github.com/hoist-build/hoist/pkg/build"
-	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/pipeline"
 	"github.com/hoist-build/hoist/pkg/policy"
 	"github.com/hoist-build/hoist/pkg/registries"
-	"github.com/hoist-build/hoist/pkg/trace"
 )
 
 // Options configure a run.
@@ -95,6 +87,8 @@ func (pl *planner) planStep(s *pipeline.Step) (*StepPlan, error) {
 	return sp, err
 }
 
+// planOne plans a step by its type; build steps in planBuild, push steps
+// in planPush.
 func (pl *planner) planOne(s *pipeline.Step) (*StepPlan, error) {
 	sp := &StepPlan{Name: s.Name, Type: s.Type}
 	if s.Type == pipeline.TypePush {
@@ -116,7 +110,7 @@ func (pl *planner) planOne(s *pipeline.Step) (*StepPlan, error) {
 		// A step hoist does not run still honours its branch rules and the
 		// steps it waits for, so the steps waiting on it see the state
 		// Codefresh would give it.
-		if _, set := pl.vars[s.Name]; s.Type == "git-clone" && !set {
+		if _, set := pl.vars[s.Name]; s.Type == pipeline.TypeGitClone && !set {
 			// As in Codefresh, ${{clone_step}} is the cloned repository's
 			// folder: hoist runs in that checkout either way.
 			pl.vars[s.Name] = pl.repoRoot
@@ -133,196 +127,7 @@ func (pl *planner) planOne(s *pipeline.Step) (*StepPlan, error) {
 		sp.Skipped = why
 		return sp, err
 	}
-	path := "steps." + s.Name
-	b, err := s.Build.Expand(pl.p.File, path, pl.vars)
-	if err != nil {
-		return nil, err
-	}
-	at := func(field, format string, args ...any) error {
-		line := b.Lines[field]
-		if line == 0 {
-			line = s.Line
-		}
-		return &errs.InputError{File: pl.p.File, Line: line, Field: path + "." + field, Err: fmt.Errorf(format, args...)}
-	}
-	sp.Image = strings.Trim(b.ImageName, "/")
-	sp.Tags = tags(b, pl.vars)
-
-	regs := pl.opts.StepRegistries
-	if len(regs) == 0 && b.Registry != "" {
-		regs = []string{b.Registry}
-	}
-	for _, name := range regs {
-		if _, err := pl.opts.Registries.Lookup(name); err != nil {
-			return nil, at("registry", "%w", err)
-		}
-	}
-	sp.Decision, err = policy.Decide(policy.Step{Name: s.Name, DisablePush: b.DisablePush, Registries: regs}, pl.opts.Pipeline, pl.opts.Registries)
-	if errors.Is(err, policy.ErrUndecided) {
-		return nil, &errs.InputError{File: pl.p.File, Line: s.Line, Field: path, Msg: err.Error()}
-	}
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range sp.Tags {
-		if _, err := name.NewTag("hoist.invalid/x:"+t, name.StrictValidation); err != nil {
-			return nil, at("tag", "invalid tag %q: tags are up to 128 letters, digits, _, . and -, not starting with . or -", t)
-		}
-	}
-	if sp.Refs, err = refs(sp); err != nil {
-		return nil, at("image_name", "%w", err)
-	}
-	dir := pl.p.Dir
-	if b.WorkingDirectory != "" {
-		dir = b.WorkingDirectory
-		if !filepath.IsAbs(dir) {
-			dir = filepath.Join(pl.p.Dir, dir)
-		}
-	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return nil, at("working_directory", "build context %s is not a folder", dir)
-	}
-	req := build.Request{
-		ContextDir:        dir,
-		DockerfileContent: b.DockerfileContent,
-		BuildArgs:         b.BuildArguments,
-		Target:            b.Target,
-		NoCache:           b.NoCache,
-		Names:             sp.Refs,
-	}
-	if req.DockerfileContent == "" {
-		df := b.Dockerfile
-		if df == "" {
-			df = "Dockerfile"
-		}
-		if !filepath.IsAbs(df) {
-			df = filepath.Join(dir, df)
-		}
-		if st, err := os.Stat(df); err != nil || st.IsDir() {
-			return nil, at("dockerfile", "Dockerfile %s not found", df)
-		}
-		req.Dockerfile = df
-	}
-	for _, p := range strings.Split(b.Platform, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			req.Platforms = append(req.Platforms, p)
-		}
-	}
-	req.TraceLabels = pl.trace(sp)
-	req.Annotations = map[string]string{}
-	for k, v := range req.TraceLabels {
-		req.Annotations[k] = v
-	}
-	if len(b.Metadata) > 0 {
-		req.Labels = map[string]string{}
-		for _, kv := range b.Metadata {
-			k, v, _ := strings.Cut(kv, "=")
-			req.Labels[strings.TrimSpace(k)] = v
-			req.Annotations[strings.TrimSpace(k)] = v
-		}
-	}
-	if !b.NoCache {
-		sp.CacheFrom = b.CacheFrom
-		if err := pl.cache(sp, &req, b); err != nil {
-			return nil, at("image_name", "%w", err)
-		}
-	}
-	sp.Request = req
-	return sp, nil
-}
-
-// tags applies Codefresh's tag rules: tag (default: the normalized branch,
-// or latest), then tags, without repeats, lowercased unless tag_policy is
-// original.
-func tags(b *pipeline.BuildStep, vars pipeline.Vars) []string {
-	first := b.Tag
-	if first == "" {
-		first = vars["CF_BRANCH_TAG_NORMALIZED"]
-	}
-	if first == "" {
-		first = "latest"
-	}
-	var out []string
-	seen := map[string]bool{}
-	for _, t := range append([]string{first}, b.Tags...) {
-		if b.TagPolicy != "original" {
-			t = strings.ToLower(t)
-		}
-		if t != "" && !seen[t] {
-			seen[t] = true
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// refs lists the references a step writes: every tag in every registry, or
-// the local image:tag names when nothing is pushed.
-func refs(sp *StepPlan) ([]string, error) {
-	var out []string
-	if !sp.Decision.Push() {
-		for _, t := range sp.Tags {
-			ref, err := name.NewTag(sp.Image + ":" + t)
-			if err != nil {
-				return nil, fmt.Errorf("image name %q: %w", sp.Image, err)
-			}
-			out = append(out, ref.Repository.RepositoryStr()+":"+t)
-		}
-		return out, nil
-	}
-	for _, r := range sp.Decision.Registries {
-		for _, t := range sp.Tags {
-			ref, err := r.Tag(sp.Image, t)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, ref.String())
-		}
-	}
-	return out, nil
-}
-
-// trace returns the traceability metadata of a build: OCI labels and
-// annotations from the CF_* variables, plus hoist's branch, pipeline and
-// build id.
-func (pl *planner) trace(sp *StepPlan) map[string]string {
-	v := pl.vars
-	return trace.Metadata(v["CF_REVISION"], pl.source, v["CF_BUILD_TIMESTAMP"], sp.Tags[0], v["CF_BRANCH"], v["CF_PIPELINE_NAME"], v["CF_BUILD_ID"])
-}
-
-// cache sets the registry cache of a build: with a caching registry (and
-// no no_cf_cache), import and export <caching>/<prefix>/<image>:cache-<branch>,
-// and import the default branch's cache too; cache_from entries are imported
-// as well.
-func (pl *planner) cache(sp *StepPlan, req *build.Request, b *pipeline.BuildStep) error {
-	cfg := pl.opts.Registries
-	if cfg != nil && cfg.Caching != "" && !b.NoCFCache {
-		c, _ := cfg.Get(cfg.Caching)
-		repo, err := c.Repository(sp.Image)
-		if err != nil {
-			return err
-		}
-		key := func(branch string) string {
-			t := "cache-" + strings.ToLower(pipeline.NormalizeTag(branch))
-			if len(t) > 128 {
-				t = t[:128]
-			}
-			return repo.Tag(t).String()
-		}
-		branch := pl.vars["CF_BRANCH"]
-		if branch == "" {
-			branch = pl.defaultBranch
-		}
-		sp.Cache = c
-		req.CacheExport = key(branch)
-		req.CacheImports = append(req.CacheImports, req.CacheExport)
-		if def := key(pl.defaultBranch); def != req.CacheExport {
-			req.CacheImports = append(req.CacheImports, def)
-		}
-		req.CacheInsecure = c.Insecure
-	}
-	req.CacheImports = append(req.CacheImports, sp.CacheFrom...)
-	return nil
+	return pl.planBuild(s, sp)
 }
 
 // allows applies a step's when: clause: branch, conditions, and the states

@@ -76,35 +76,7 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 	if ex.Account == nil {
 		ex.Account = registries.NewAccount(opts.Registries, "")
 	}
-	info := gitinfo.Read(ctx, p.Dir)
-	root := info.TopLevel
-	if root == "" {
-		root = p.Dir
-	}
-	base := initialVars(info, p, opts)
-	defaultBranch := base["HOIST_DEFAULT_BRANCH"]
-	if defaultBranch == "" {
-		defaultBranch = info.DefaultBranch
-	}
-	if defaultBranch == "" {
-		defaultBranch = "main"
-	}
-	newPlanner := func() *planner {
-		vars := pipeline.Vars{}
-		for k, v := range base {
-			vars[k] = v
-		}
-		pl := &planner{p: p, opts: opts, vars: vars, source: gitinfo.SourceURL(info.Origin), repoRoot: root, defaultBranch: defaultBranch}
-		if !p.Defines(pipeline.ImplicitClone) {
-			// Codefresh clones the repository first, as main_clone, when a
-			// pipeline does not: hoist runs in that checkout.
-			if _, set := vars[pipeline.ImplicitClone]; !set {
-				vars[pipeline.ImplicitClone] = root
-			}
-			pl.state = map[string]pipeline.State{pipeline.ImplicitClone: pipeline.StateSuccess}
-		}
-		return pl
-	}
+	newPlanner := planners(ctx, p, opts)
 	if !ex.DryRun {
 		// Check every step before building any, so a mistake in a later
 		// step leaves nothing half done.
@@ -132,6 +104,41 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 		}
 	}
 	return results, nil
+}
+
+// planners returns a function that makes a planner for p, with the
+// variables git, the environment and --var give, and the implicit
+// main_clone step when p defines none.
+func planners(ctx context.Context, p *pipeline.Pipeline, opts Options) func() *planner {
+	info := gitinfo.Read(ctx, p.Dir)
+	root := info.TopLevel
+	if root == "" {
+		root = p.Dir
+	}
+	base := initialVars(info, p, opts)
+	defaultBranch := base["HOIST_DEFAULT_BRANCH"]
+	if defaultBranch == "" {
+		defaultBranch = info.DefaultBranch
+	}
+	if defaultBranch == "" {
+		defaultBranch = "main"
+	}
+	return func() *planner {
+		vars := pipeline.Vars{}
+		for k, v := range base {
+			vars[k] = v
+		}
+		pl := &planner{p: p, opts: opts, vars: vars, source: gitinfo.SourceURL(info.Origin), repoRoot: root, defaultBranch: defaultBranch}
+		if !p.Defines(pipeline.ImplicitClone) {
+			// Codefresh clones the repository first, as main_clone, when a
+			// pipeline does not: hoist runs in that checkout.
+			if _, set := vars[pipeline.ImplicitClone]; !set {
+				vars[pipeline.ImplicitClone] = root
+			}
+			pl.state = map[string]pipeline.State{pipeline.ImplicitClone: pipeline.StateSuccess}
+		}
+		return pl
+	}
 }
 
 // goesOn reports whether the pipeline goes on after step s failed with
