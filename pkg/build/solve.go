@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,13 +12,12 @@ import (
 	"github.com/containerd/containerd/v2/core/content"
 	"github.com/distribution/reference"
 	"github.com/docker/cli/cli/config/types"
+	"github.com/hoist-build/hoist/pkg/progress"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/auth/authprovider"
-	"github.com/moby/buildkit/util/progress/progressui"
 	"github.com/tonistiigi/fsutil"
-	"golang.org/x/sync/errgroup"
 )
 
 // Request is one Dockerfile build.
@@ -65,10 +63,9 @@ type Request struct {
 	// Auth returns registry credentials for a host and the token scopes the
 	// registry asks for; nil means anonymous.
 	Auth func(host string, scopes []string) (types.AuthConfig, error)
-	// Progress is the display mode: auto, tty, plain, rawjson or quiet.
-	Progress string
-	// ProgressOut receives the progress display; os.Stderr when nil.
-	ProgressOut io.Writer
+	// Progress is the step's part of the run's one progress display;
+	// nil shows nothing.
+	Progress *progress.Step
 }
 
 // Result is what a build produced.
@@ -94,35 +91,11 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	defer cleanup()
-	out := req.ProgressOut
-	if out == nil {
-		out = os.Stderr
-	}
-	mode := progressui.DisplayMode(req.Progress)
-	if mode == "" {
-		mode = progressui.AutoMode
-	}
-	display, err := progressui.NewDisplay(out, mode)
-	if err != nil {
-		if display, err = progressui.NewDisplay(out, progressui.PlainMode); err != nil {
-			return nil, err
-		}
-	}
 	start := time.Now()
-	ch := make(chan *client.SolveStatus)
-	var resp *client.SolveResponse
-	eg, gctx := errgroup.WithContext(ctx)
-	eg.Go(func() error {
-		var err error
-		resp, err = b.client.Solve(gctx, nil, *opt, ch)
-		return err
-	})
-	eg.Go(func() error {
-		// Not gctx: the display must drain the channel to report the error.
-		_, err := display.UpdateFrom(context.WithoutCancel(ctx), ch)
-		return err
-	})
-	if err := eg.Wait(); err != nil {
+	ch, shown := req.Progress.Status()
+	resp, err := b.client.Solve(ctx, nil, *opt, ch)
+	<-shown
+	if err != nil {
 		return nil, err
 	}
 	name := ""

@@ -11,6 +11,7 @@ import (
 	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/pipeline"
 	"github.com/hoist-build/hoist/pkg/policy"
+	"github.com/hoist-build/hoist/pkg/progress"
 	"github.com/hoist-build/hoist/pkg/registries"
 	"github.com/hoist-build/hoist/pkg/runner"
 )
@@ -62,12 +63,25 @@ func (g *globals) options() (runner.Options, error) {
 // prints each step's outcome on stdout.
 func (g *globals) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.Options, dryRun bool) error {
 	ex := runner.Exec{
-		Account:     registries.NewAccount(opts.Registries, ""),
-		DryRun:      dryRun,
-		Progress:    g.progress,
-		ProgressOut: cmd.ErrOrStderr(),
-		Out:         cmd.OutOrStdout(),
-		LocalStore:  localStore(),
+		Account:    registries.NewAccount(opts.Registries, ""),
+		DryRun:     dryRun,
+		Log:        cmd.ErrOrStderr(),
+		Out:        cmd.OutOrStdout(),
+		LocalStore: localStore(),
+	}
+	if !dryRun {
+		// One progress display for the whole run; closed before the
+		// command's last line is printed.
+		mode, err := progress.ParseMode(g.progress)
+		if err != nil {
+			return errs.Input("--progress %s: want auto, tty, plain, rawjson or quiet", g.progress)
+		}
+		printer, err := progress.NewPrinter(cmd.Context(), cmd.ErrOrStderr(), mode)
+		if err != nil {
+			return err
+		}
+		defer printer.Close()
+		ex.Progress = printer.Step()
 	}
 	if !dryRun && p.Has(pipeline.TypeBuild) {
 		b, err := build.Connect(cmd.Context(), build.Options{Addr: g.builder, Registries: opts.Registries, Log: cmd.ErrOrStderr()})

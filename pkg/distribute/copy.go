@@ -37,6 +37,9 @@ type Target struct {
 	Transport http.RoundTripper
 	// Keychain gives the credentials; anonymous when nil.
 	Keychain authn.Keychain
+	// Watch, when set, is told the blob bytes sent to the target so far,
+	// as they move.
+	Watch func(sent int64)
 }
 
 // Statuses of a target.
@@ -128,7 +131,7 @@ func newCopy(ctx context.Context, src *Source, targets []Target) *copyRun {
 		if next == nil {
 			next = remote.DefaultTransport
 		}
-		cnt := &counter{next: next, digest: src.Digest.String()}
+		cnt := &counter{next: next, digest: src.Digest.String(), watch: t.Watch}
 		kc := t.Keychain
 		if kc == nil {
 			kc = authn.NewMultiKeychain()

@@ -28,13 +28,16 @@ type counter struct {
 	// digest is the manifest digest being written.
 	digest  string
 	present atomic.Bool
+	// watch, when set, is told the bytes sent so far.
+	watch func(sent int64)
+	sent  atomic.Int64
 }
 
 func (c *counter) RoundTrip(req *http.Request) (*http.Response, error) {
 	blobUpload := strings.Contains(req.URL.Path, "/blobs/uploads/")
 	var body *countingReader
 	if blobUpload && req.Body != nil && (req.Method == http.MethodPatch || req.Method == http.MethodPut) {
-		body = &countingReader{r: req.Body}
+		body = &countingReader{r: req.Body, c: c}
 		req.Body = body
 	}
 	resp, err := c.next.RoundTrip(req)
@@ -65,11 +68,15 @@ func (c *counter) counts() Counts {
 type countingReader struct {
 	r io.ReadCloser
 	n atomic.Int64
+	c *counter
 }
 
 func (r *countingReader) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
 	r.n.Add(int64(n))
+	if sent := r.c.sent.Add(int64(n)); r.c.watch != nil && n > 0 {
+		r.c.watch(sent)
+	}
 	return n, err
 }
 

@@ -2,7 +2,10 @@ package distribute
 
 import (
 	"context"
+	"errors"
 	"sync"
+
+	"github.com/hoist-build/hoist/pkg/progress"
 )
 
 // Publisher writes one image to its targets. Every image hoist writes to a
@@ -65,6 +68,46 @@ func Recording(next Publisher, rec *Recorder, report func(Record)) Publisher {
 		}
 		if report != nil {
 			report(r)
+		}
+		return results, err
+	})
+}
+
+// Showing wraps next so that each target's write appears in step's part of
+// the run's progress display while it runs: one vertex per target, with
+// the bytes sent, done or failed as the target's result says. A nil step
+// shows nothing.
+func Showing(next Publisher, step *progress.Step) Publisher {
+	if step == nil {
+		return next
+	}
+	return PublisherFunc(func(ctx context.Context, src *Source, targets []Target) ([]*Result, error) {
+		tasks := make([]*progress.Task, len(targets))
+		shown := make([]Target, len(targets))
+		for i, t := range targets {
+			task := step.Task("pushing " + t.Repo.Digest(src.Digest.String()).String())
+			tasks[i] = task
+			shown[i] = t
+			watch := t.Watch
+			shown[i].Watch = func(sent int64) {
+				task.Progress("upload", sent, 0)
+				if watch != nil {
+					watch(sent)
+				}
+			}
+		}
+		results, err := next.Publish(ctx, src, shown)
+		for i, task := range tasks {
+			var terr error
+			switch {
+			case i < len(results) && results[i].Status == StatusFailed:
+				terr = errors.New(results[i].Error)
+			case i < len(results) && results[i].Status == StatusNotTagged:
+				task.Log("not tagged: another target failed")
+			case i >= len(results) && err != nil:
+				terr = err
+			}
+			task.Done(terr)
 		}
 		return results, err
 	})

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 
@@ -22,11 +21,6 @@ func (pl *planner) runGraph(ctx context.Context, p *pipeline.Pipeline, ex Exec) 
 	for _, s := range p.Steps {
 		done[s.Name] = make(chan struct{})
 	}
-	// Steps running at the same time share stderr: whole lines, each with
-	// its step's name.
-	progress := &lockedWriter{w: ex.ProgressOut}
-	concurrent := ex.Progress != "quiet" && ex.Progress != "rawjson"
-
 	var mu sync.Mutex // guards slots, first and ex.Out
 	slots := make(map[string][]*StepResult, len(p.Steps))
 	var first error
@@ -41,13 +35,10 @@ func (pl *planner) runGraph(ctx context.Context, p *pipeline.Pipeline, ex Exec) 
 		var out bytes.Buffer
 		sex := ex
 		sex.Out = &out
-		sex.ProgressOut = progress
-		if concurrent {
-			sex.Progress = "plain"
-			if s.Type != pipeline.TypeParallel {
-				// A block prefixes its children's lines itself.
-				sex.ProgressOut = &linePrefixer{w: ex.ProgressOut, prefix: "[" + s.Name + "] ", mu: &progress.mu}
-			}
+		if s.Type != pipeline.TypeParallel {
+			// Steps run at the same time: each shows under its name. A
+			// block names its children itself.
+			sex.Progress = ex.Progress.Child(s.Name)
 		}
 		rs, err := pl.runStep(ctx, s, sex)
 		for _, r := range rs {
@@ -134,16 +125,4 @@ func allEnded(names []string, ended map[string]bool) bool {
 		}
 	}
 	return true
-}
-
-// lockedWriter serializes writes to w.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(b)
 }

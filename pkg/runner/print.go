@@ -1,35 +1,21 @@
 package runner
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"sync"
 )
 
-// linePrefixer writes whole lines, each with a prefix, to a shared writer.
-type linePrefixer struct {
-	w      io.Writer
-	prefix string
-	mu     *sync.Mutex
-	buf    []byte
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
 }
 
-func (l *linePrefixer) Write(b []byte) (int, error) {
-	l.buf = append(l.buf, b...)
-	for {
-		i := bytes.IndexByte(l.buf, '\n')
-		if i < 0 {
-			return len(b), nil
-		}
-		l.mu.Lock()
-		_, err := fmt.Fprintf(l.w, "%s%s", l.prefix, l.buf[:i+1])
-		l.mu.Unlock()
-		l.buf = l.buf[i+1:]
-		if err != nil {
-			return len(b), err
-		}
-	}
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
 }
 
 func printPlan(w io.Writer, sp *StepPlan) {

@@ -26,7 +26,7 @@ func (pl *planner) runBuild(ctx context.Context, res *StepResult, ex Exec) error
 	defer cancel(nil)
 	checked := make(chan error, 1)
 	go func() { checked <- pl.checkTargets(ctx, res, ex, cancel) }()
-	if err := build.Preflight(ctx, ex.Account, &req, res.Cache, res.CacheFrom, res.Name, ex.Out, ex.ProgressOut); err != nil {
+	if err := build.Preflight(ctx, ex.Account, &req, res.Cache, res.CacheFrom, res.Name, ex.Out, ex.Log); err != nil {
 		return err
 	}
 	req.LocalStore = ex.LocalStore
@@ -41,7 +41,7 @@ func (pl *planner) runBuild(ctx context.Context, res *StepResult, ex Exec) error
 		res.LocalStore = req.LocalStore
 	}
 	req.Auth = ex.Account.Credentials.LookupScopes
-	req.Progress, req.ProgressOut = ex.Progress, ex.ProgressOut
+	req.Progress = ex.Progress
 	out, err := ex.Builder.Build(ctx, req)
 	if cerr := <-checked; cerr != nil {
 		return cerr
@@ -113,7 +113,7 @@ func (pl *planner) publish(ctx context.Context, src *distribute.Source, res *Ste
 			targets[i].Keychain = stepKeychain{host: targets[i].Repo.RegistryStr(), user: p.Username, pass: p.Password, next: ex.Account.Credentials}
 		}
 	}
-	results, err := ex.Publisher.Publish(ctx, src, targets)
+	results, err := distribute.Showing(ex.Publisher, ex.Progress).Publish(ctx, src, targets)
 	for _, r := range results {
 		fmt.Fprintf(ex.Out, "  %s\n", r)
 	}

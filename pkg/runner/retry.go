@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -14,7 +13,7 @@ import (
 // withRetry runs a step under its timeout, and again after a failure as
 // its retry: block allows, waiting delay, then delay times the factor, and
 // so on. A user mistake is never retried.
-func withRetry(ctx context.Context, sp *StepPlan, out io.Writer, run func(context.Context) error) error {
+func withRetry(ctx context.Context, sp *StepPlan, ex Exec, run func(context.Context) error) error {
 	attempts, delay, factor := 1, time.Duration(0), 1.0
 	if sp.Retry != nil {
 		attempts, delay, factor = sp.Retry.MaxAttempts, sp.Retry.Delay, sp.Retry.ExponentialFactor
@@ -32,7 +31,11 @@ func withRetry(ctx context.Context, sp *StepPlan, out io.Writer, run func(contex
 		if err == nil || i >= attempts || ctx.Err() != nil || errors.Is(err, errs.ErrInput) {
 			return err
 		}
-		fmt.Fprintf(out, "  attempt %d of %d failed: %s; trying again in %s\n", i, attempts, strings.Join(strings.Fields(err.Error()), " "), delay)
+		why := strings.Join(strings.Fields(err.Error()), " ")
+		fmt.Fprintf(ex.Out, "  attempt %d of %d failed: %s; trying again in %s\n", i, attempts, why, delay)
+		task := ex.Progress.Task(fmt.Sprintf("retrying step %s: attempt %d of %d in %s", sp.Name, i+1, attempts, delay))
+		task.Log("attempt %d failed: %s", i, why)
+		task.Done(nil)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

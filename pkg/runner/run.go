@@ -16,6 +16,7 @@ import (
 	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/gitinfo"
 	"github.com/hoist-build/hoist/pkg/pipeline"
+	"github.com/hoist-build/hoist/pkg/progress"
 	"github.com/hoist-build/hoist/pkg/registries"
 )
 
@@ -35,9 +36,11 @@ type Exec struct {
 	Account *registries.Account
 	// DryRun plans every step without building or pushing.
 	DryRun bool
-	// Progress is BuildKit's display mode; ProgressOut where it goes.
-	Progress    string
-	ProgressOut io.Writer
+	// Progress is the run's one progress display, where builds, pushes
+	// and retries show; nil shows nothing.
+	Progress *progress.Step
+	// Log receives warnings, one line each; os.Stderr when nil.
+	Log io.Writer
 	// Out receives one block per step: decision, references and digest.
 	Out io.Writer
 	// LocalStore is the OCI layout folder builds are written to before
@@ -67,9 +70,11 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 	if ex.Out == nil {
 		ex.Out = io.Discard
 	}
-	if ex.ProgressOut == nil {
-		ex.ProgressOut = os.Stderr
+	if ex.Log == nil {
+		ex.Log = os.Stderr
 	}
+	// Steps running at the same time share it: whole lines.
+	ex.Log = &lockedWriter{w: ex.Log}
 	if ex.Publisher == nil {
 		ex.Publisher = distribute.Registries()
 	}
@@ -219,17 +224,11 @@ func (pl *planner) runStep(ctx context.Context, s *pipeline.Step, ex Exec) ([]*S
 	outs := make([]bytes.Buffer, len(s.Children))
 	errs := make([]error, len(s.Children))
 	nested := make([][]*StepResult, len(s.Children))
-	var progressMu sync.Mutex
 	var wg sync.WaitGroup
 	for i, c := range s.Children {
 		cex := ex
 		cex.Out = &outs[i]
-		if ex.Progress != "quiet" && ex.Progress != "rawjson" {
-			// Builds at the same time share stderr: plain lines, each
-			// with its step's name.
-			cex.Progress = "plain"
-			cex.ProgressOut = &linePrefixer{w: ex.ProgressOut, prefix: "[" + c.Name + "] ", mu: &progressMu}
-		}
+		cex.Progress = ex.Progress.Child(c.Name)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -304,7 +303,7 @@ func (pl *planner) execConcurrent(ctx context.Context, res *StepResult, ex Exec)
 		if ex.DryRun {
 			return nil
 		}
-		if err := withRetry(ctx, sp, ex.Out, func(ctx context.Context) error { return pl.runPush(ctx, res, ex) }); err != nil {
+		if err := withRetry(ctx, sp, ex, func(ctx context.Context) error { return pl.runPush(ctx, res, ex) }); err != nil {
 			return fmt.Errorf("step %s: %w", sp.Name, err)
 		}
 		return nil
@@ -313,7 +312,7 @@ func (pl *planner) execConcurrent(ctx context.Context, res *StepResult, ex Exec)
 	if ex.DryRun {
 		return nil
 	}
-	if err := withRetry(ctx, sp, ex.Out, func(ctx context.Context) error { return pl.runBuild(ctx, res, ex) }); err != nil {
+	if err := withRetry(ctx, sp, ex, func(ctx context.Context) error { return pl.runBuild(ctx, res, ex) }); err != nil {
 		return fmt.Errorf("step %s: %w", sp.Name, err)
 	}
 	fmt.Fprintf(ex.Out, "  digest %s\n", res.Digest)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/hoist-build/hoist/pkg/build"
 	"github.com/hoist-build/hoist/pkg/pipeline"
+	"github.com/hoist-build/hoist/pkg/progress"
 	"github.com/hoist-build/hoist/pkg/registries"
 )
 
@@ -130,7 +131,7 @@ steps:
 `)
 	fb := &fakeBuilder{}
 	var out bytes.Buffer
-	results, err := Run(context.Background(), p, opts, Exec{Builder: fb, Out: &out, ProgressOut: io.Discard, LocalStore: t.TempDir()})
+	results, err := Run(context.Background(), p, opts, Exec{Builder: fb, Out: &out, LocalStore: t.TempDir()})
 	if err != nil {
 		t.Fatalf("Run() = %v\n%s", err, out.String())
 	}
@@ -185,7 +186,7 @@ steps:
 `)
 	fb := &fakeBuilder{fail: map[string]bool{one + "/team/broken:v1": true}}
 	var out bytes.Buffer
-	results, err := Run(context.Background(), p, opts, Exec{Builder: fb, Out: &out, ProgressOut: io.Discard, LocalStore: t.TempDir()})
+	results, err := Run(context.Background(), p, opts, Exec{Builder: fb, Out: &out, LocalStore: t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "step broken: ") || !strings.Contains(err.Error(), "exit code: 3") {
 		t.Fatalf("Run() = %v, want step broken's failure", err)
 	}
@@ -219,10 +220,24 @@ steps:
         registry: one
 `)
 	fb := &fakeBuilder{}
-	var out bytes.Buffer
-	results, err := Run(context.Background(), p, opts, Exec{Builder: fb, Out: &out, ProgressOut: io.Discard, LocalStore: t.TempDir()})
+	var out, display bytes.Buffer
+	printer, err := progress.NewPrinter(context.Background(), &display, progress.ModePlain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := Run(context.Background(), p, opts, Exec{Builder: fb, Out: &out, LocalStore: t.TempDir(), Progress: printer.Step()})
 	if err != nil {
 		t.Fatalf("Run() = %v", err)
+	}
+	if err := printer.Close(); err != nil {
+		t.Fatalf("Close() = %v", err)
+	}
+	// Both pushes show in the one display, each under its step's name.
+	for _, r := range results {
+		want := "[" + r.Name + "] pushing " + one + "/" + r.Image + "@" + r.Digest
+		if !strings.Contains(display.String(), want) {
+			t.Errorf("display lacks %q:\n%s", want, display.String())
+		}
 	}
 	if len(results) != 2 {
 		t.Fatalf("results = %d, want 2", len(results))
