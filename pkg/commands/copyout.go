@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/spf13/cobra"
 
 	"github.com/hoist-build/hoist/pkg/distribute"
 	"github.com/hoist-build/hoist/pkg/errs"
@@ -14,13 +15,24 @@ import (
 	"github.com/hoist-build/hoist/pkg/runner"
 )
 
-// locator loads the registries config and the credentials.
-func (g *globals) locator() (distribute.Locator, error) {
-	cfg, err := g.loadRegistries()
-	if err != nil {
-		return distribute.Locator{}, err
+// copyOptions are the flags push, tag and promote share.
+type copyOptions struct {
+	registries RegistriesOptions
+	metadata   MetadataOptions
+}
+
+// addFlags adds --registries and --metadata-file to cmd.
+func (o *copyOptions) addFlags(cmd *cobra.Command) {
+	o.registries.AddFlags(cmd)
+	o.metadata.AddFlags(cmd)
+}
+
+// validate checks the options.
+func (o *copyOptions) validate() error {
+	if err := o.registries.Validate(); err != nil {
+		return err
 	}
-	return distribute.Locator{Config: cfg, Credentials: registries.NewCredentials(cfg, "")}, nil
+	return o.metadata.Validate()
 }
 
 // openSource parses and reads the source image of push, tag and promote.
@@ -35,13 +47,13 @@ func openSource(ctx context.Context, loc distribute.Locator, ref string, notice 
 
 // copyAndReport copies src to the targets, prints one line per target on
 // stdout, and writes the metadata file when asked.
-func (g *globals) copyAndReport(ctx context.Context, out io.Writer, src *distribute.Source, targets []distribute.Target) error {
+func (o *copyOptions) copyAndReport(ctx context.Context, out io.Writer, src *distribute.Source, targets []distribute.Target) error {
 	results, err := distribute.Copy(ctx, src, targets)
 	for _, r := range results {
 		fmt.Fprintln(out, r)
 	}
-	if g.metadataFile != "" {
-		if werr := runner.WriteJSON(g.metadataFile, struct {
+	if o.metadata.File != "" {
+		if werr := runner.WriteJSON(o.metadata.File, struct {
 			Source  string               `json:"source"`
 			Digest  string               `json:"digest"`
 			Targets []*distribute.Result `json:"targets"`
