@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"fmt"
 	"os"
 	"strings"
 
@@ -10,9 +11,12 @@ import (
 	"github.com/hoist-build/hoist/pkg/errs"
 )
 
-// envAnnotation is the flag annotation that lists the environment
-// variables a flag reads.
-const envAnnotation = "hoist/env"
+// Flag annotations: the environment variables a flag reads, and the names
+// it used to read before they were renamed.
+const (
+	envAnnotation     = "hoist/env"
+	retiredAnnotation = "hoist/env-retired"
+)
 
 // env makes the flag read the environment variables names when the command
 // line does not set it (the first one set wins) and ends its usage with
@@ -31,13 +35,22 @@ func env(fs *pflag.FlagSet, flag string, names ...string) {
 	}
 }
 
+// retired records that the flag used to read the environment variable
+// name, which now means nothing: hoist warns when it is set, so a renamed
+// variable is not ignored in silence.
+func retired(fs *pflag.FlagSet, flag, name string) {
+	if err := fs.SetAnnotation(flag, retiredAnnotation, []string{name}); err != nil {
+		panic(err)
+	}
+}
+
 // envNames returns the environment variables fl reads.
 func envNames(fl *pflag.Flag) []string {
 	return fl.Annotations[envAnnotation]
 }
 
 // bindEnv fills every flag of cmd the command line did not set from its
-// environment variables.
+// environment variables, and warns about retired ones.
 func bindEnv(cmd *cobra.Command) error {
 	var err error
 	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
@@ -54,6 +67,11 @@ func bindEnv(cmd *cobra.Command) error {
 			}
 			fl.Changed = true
 			return
+		}
+		for _, n := range fl.Annotations[retiredAnnotation] {
+			if _, ok := os.LookupEnv(n); ok {
+				fmt.Fprintf(cmd.ErrOrStderr(), "hoist: warning: $%s is no longer read: %s reads $%s\n", n, flagName(fl), strings.Join(envNames(fl), " or $"))
+			}
 		}
 	})
 	return err
@@ -78,4 +96,12 @@ func splitList(v string) []string {
 		}
 	}
 	return items
+}
+
+// flagName is the flag as the user types it: -f/--file or --tag.
+func flagName(fl *pflag.Flag) string {
+	if fl.Shorthand != "" {
+		return "-" + fl.Shorthand + "/--" + fl.Name
+	}
+	return "--" + fl.Name
 }

@@ -52,8 +52,10 @@ func newImagesCmd() *cobra.Command {
 	fs := cmd.Flags()
 	fs.StringArrayVar(&regs, "registry", nil, "list only this registry integration (repeatable)")
 	env(fs, "registry", "HOIST_IMAGES_REGISTRY")
+	retired(fs, "registry", "HOIST_REGISTRY")
 	fs.StringVarP(&output, "output", "o", "table", "output: table, wide or json")
 	env(fs, "output", "HOIST_IMAGES_OUTPUT")
+	retired(fs, "output", "HOIST_OUTPUT")
 	ro.AddFlags(cmd)
 	cmd.AddCommand(newImagesInspectCmd())
 	return cmd

@@ -54,6 +54,7 @@ func newImagesInspectCmd() *cobra.Command {
 	fs := cmd.Flags()
 	fs.StringVarP(&output, "output", "o", "text", "output: text or json")
 	env(fs, "output", "HOIST_IMAGES_INSPECT_OUTPUT")
+	retired(fs, "output", "HOIST_OUTPUT")
 	ro.AddFlags(cmd)
 	return cmd
 }

@@ -15,6 +15,7 @@ func (o *PipelineFileOptions) AddFlags(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.StringVarP(&o.File, "file", "f", "codefresh.yml", "pipeline file")
 	env(fs, "file", "HOIST_PIPELINE")
+	retired(fs, "file", "HOIST_FILE")
 }
 
 // Validate checks nothing: loading the file reports what is wrong with it.

@@ -52,8 +52,10 @@ func newPromoteCmd() *cobra.Command {
 	env(fs, "to", "HOIST_TO")
 	fs.StringArrayVarP(&tags, "tag", "t", nil, "tag to write (repeatable; default: the source's tag)")
 	env(fs, "tag", "HOIST_PROMOTE_TAG")
+	retired(fs, "tag", "HOIST_TAG")
 	fs.StringVar(&imageName, "image-name", "", "image name in the target registries (default: the source's)")
 	env(fs, "image-name", "HOIST_PROMOTE_IMAGE_NAME")
+	retired(fs, "image-name", "HOIST_IMAGE_NAME")
 	o.addFlags(cmd)
 	return cmd
 }

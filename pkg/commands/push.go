@@ -47,10 +47,13 @@ func newPushCmd() *cobra.Command {
 	fs := cmd.Flags()
 	fs.StringArrayVar(&regs, "registry", nil, "registry integration to push to (repeatable; default: the account's default)")
 	env(fs, "registry", "HOIST_PUSH_REGISTRY")
+	retired(fs, "registry", "HOIST_REGISTRY")
 	fs.StringArrayVarP(&tags, "tag", "t", nil, "tag to write (repeatable; default latest)")
 	env(fs, "tag", "HOIST_PUSH_TAG")
+	retired(fs, "tag", "HOIST_TAG")
 	fs.StringVar(&imageName, "image-name", "", "image name in the target registries (default: the source's)")
 	env(fs, "image-name", "HOIST_PUSH_IMAGE_NAME")
+	retired(fs, "image-name", "HOIST_IMAGE_NAME")
 	o.addFlags(cmd)
 	return cmd
 }
