@@ -9,9 +9,9 @@ import (
 	"github.com/hoist-build/hoist/pkg/pipeline"
 )
 
-// buildFlags are hoist build's own flags: one build step given on the
+// buildOptions are hoist build's own flags: one build step given on the
 // command line.
-type buildFlags struct {
+type buildOptions struct {
 	imageName  string
 	tags       []string
 	registries []string
@@ -25,8 +25,9 @@ type buildFlags struct {
 	dryRun     bool
 }
 
-func newBuildCmd(g *globals) *cobra.Command {
-	f := &buildFlags{}
+func newBuildCmd() *cobra.Command {
+	f := &buildOptions{}
+	o := newRunOptions()
 	cmd := &cobra.Command{
 		Use:   "build [CONTEXT]",
 		Short: "Build one image from flags and push it under the auto-push policy",
@@ -35,6 +36,12 @@ func newBuildCmd(g *globals) *cobra.Command {
   hoist build . --image-name acme/app --no-push`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.Validate(); err != nil {
+				return err
+			}
+			if err := o.validate(); err != nil {
+				return err
+			}
 			dir := "."
 			if len(args) == 1 {
 				dir = args[0]
@@ -43,38 +50,67 @@ func newBuildCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opts, err := g.options()
+			opts, err := o.options()
 			if err != nil {
 				return err
 			}
 			opts.StepRegistries = f.registries
-			return g.execute(cmd, p, opts, f.dryRun)
+			return o.execute(cmd, p, opts, f.dryRun)
 		},
 	}
+	f.AddFlags(cmd)
+	o.addFlags(cmd)
+	o.builder.AddFlags(cmd)
+	return cmd
+}
+
+// AddFlags adds the build step's flags to cmd. Where push, promote or
+// images have a flag of the same name that means something else, the
+// environment variable carries the command's name.
+func (f *buildOptions) AddFlags(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.imageName, "image-name", "", "image name, e.g. acme/app (required)")
+	env(fl, "image-name", "HOIST_BUILD_IMAGE_NAME")
+	retired(fl, "image-name", "HOIST_IMAGE_NAME")
 	fl.StringArrayVarP(&f.tags, "tag", "t", nil, "tag (repeatable; default: the normalized branch, or latest)")
+	env(fl, "tag", "HOIST_BUILD_TAG")
+	retired(fl, "tag", "HOIST_TAG")
 	fl.StringArrayVar(&f.registries, "registry", nil, "registry integration to push to (repeatable; default: the auto-push policy)")
+	env(fl, "registry", "HOIST_BUILD_REGISTRY")
+	retired(fl, "registry", "HOIST_REGISTRY")
 	fl.BoolVar(&f.noPush, "no-push", false, "build without pushing (disable_push)")
+	env(fl, "no-push", "HOIST_NO_PUSH")
 	fl.StringVarP(&f.dockerfile, "file", "f", "Dockerfile", "Dockerfile path, relative to CONTEXT")
+	env(fl, "file", "HOIST_DOCKERFILE")
+	retired(fl, "file", "HOIST_FILE")
 	fl.StringArrayVar(&f.buildArgs, "build-arg", nil, "build argument KEY=VALUE (repeatable)")
+	env(fl, "build-arg", "HOIST_BUILD_ARG")
 	fl.StringVar(&f.target, "target", "", "build stage to build")
+	env(fl, "target", "HOIST_TARGET")
 	fl.StringVar(&f.platform, "platform", "", "target platforms, comma separated, e.g. linux/amd64,linux/arm64")
+	env(fl, "platform", "HOIST_PLATFORM")
 	fl.BoolVar(&f.noCache, "no-cache", false, "do not use the build cache")
+	env(fl, "no-cache", "HOIST_NO_CACHE")
 	fl.StringArrayVar(&f.labels, "label", nil, "image label KEY=VALUE (repeatable)")
-	fl.BoolVar(&f.dryRun, "dry-run", false, "print the plan without building or pushing")
-	return cmd
+	env(fl, "label", "HOIST_LABEL")
+	addDryRunFlag(cmd, &f.dryRun)
+}
+
+// Validate checks that the step has an image name and does not both skip
+// the push and name registries.
+func (f *buildOptions) Validate() error {
+	if f.imageName == "" {
+		return errs.Input("--image-name: required")
+	}
+	if f.noPush && len(f.registries) > 0 {
+		return errs.Input("--no-push and --registry exclude each other")
+	}
+	return nil
 }
 
 // pipeline turns the flags into a one-step pipeline, so hoist build and
 // hoist run share one path.
-func (f *buildFlags) pipeline(dir string) (*pipeline.Pipeline, error) {
-	if f.imageName == "" {
-		return nil, errs.Input("--image-name: required")
-	}
-	if f.noPush && len(f.registries) > 0 {
-		return nil, errs.Input("--no-push and --registry exclude each other")
-	}
+func (f *buildOptions) pipeline(dir string) (*pipeline.Pipeline, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, errs.Input("build context %s: %v", dir, err)

@@ -6,20 +6,31 @@ import (
 	"io"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/spf13/cobra"
 
 	"github.com/hoist-build/hoist/pkg/distribute"
 	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/registries"
 )
 
-// account loads the registries config: the integrations, their clients
-// and the credentials.
-func (g *globals) account() (*registries.Account, error) {
-	cfg, err := g.loadRegistries()
-	if err != nil {
-		return nil, err
+// copyOptions are the flags push, tag and promote share.
+type copyOptions struct {
+	registries RegistriesOptions
+	metadata   MetadataOptions
+}
+
+// addFlags adds --registries and --metadata-file to cmd.
+func (o *copyOptions) addFlags(cmd *cobra.Command) {
+	o.registries.AddFlags(cmd)
+	o.metadata.AddFlags(cmd)
+}
+
+// validate checks the options.
+func (o *copyOptions) validate() error {
+	if err := o.registries.Validate(); err != nil {
+		return err
 	}
-	return registries.NewAccount(cfg, ""), nil
+	return o.metadata.Validate()
 }
 
 // openSource parses and reads the source image of push, tag and promote.
@@ -35,14 +46,14 @@ func openSource(ctx context.Context, acct *registries.Account, ref string, notic
 // publish writes src to the targets through the one publish path, prints
 // one line per target on stdout, and writes the publish record to the
 // metadata file when asked.
-func (g *globals) publish(ctx context.Context, out io.Writer, src *distribute.Source, targets []distribute.Target) error {
+func (o *copyOptions) publish(ctx context.Context, out io.Writer, src *distribute.Source, targets []distribute.Target) error {
 	var rec distribute.Recorder
 	results, err := distribute.Recording(distribute.Registries(), &rec, nil).Publish(ctx, src, targets)
 	for _, r := range results {
 		fmt.Fprintln(out, r)
 	}
-	if g.metadataFile != "" {
-		if werr := distribute.WriteMetadata(g.metadataFile, rec.Records()[0]); werr != nil && err == nil {
+	if o.metadata.File != "" {
+		if werr := distribute.WriteMetadata(o.metadata.File, rec.Records()[0]); werr != nil && err == nil {
 			err = werr
 		}
 	}

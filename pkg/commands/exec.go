@@ -3,65 +3,79 @@ package commands
 import (
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hoist-build/hoist/pkg/build"
-	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/pipeline"
-	"github.com/hoist-build/hoist/pkg/policy"
 	"github.com/hoist-build/hoist/pkg/progress"
 	"github.com/hoist-build/hoist/pkg/registries"
 	"github.com/hoist-build/hoist/pkg/runner"
 )
 
-// loadRegistries reads --registries, or the default file when it exists.
-// No file at the default path means no registries.
-func (g *globals) loadRegistries() (*registries.Config, error) {
-	path := g.registries
-	if path == "" {
-		path = registries.DefaultPath()
-		if _, err := os.Stat(path); err != nil {
-			return nil, nil
-		}
-	}
-	return registries.LoadFile(path)
+// runOptions are the flags of the commands that run a pipeline's steps:
+// run, explain and build.
+type runOptions struct {
+	registries RegistriesOptions
+	builder    BuilderOptions
+	autoPush   AutoPushOptions
+	vars       VarOptions
+	metadata   MetadataOptions
 }
 
-// options gathers the run options the shared flags give.
-func (g *globals) options() (runner.Options, error) {
-	switch g.progress {
-	case "auto", "tty", "plain", "rawjson", "quiet":
-	default:
-		return runner.Options{}, errs.Input("--progress %s: want auto, tty, plain, rawjson or quiet", g.progress)
-	}
-	if g.autoPush != "" && g.noAutoPush {
-		return runner.Options{}, errs.Input("--auto-push-registry and --no-auto-push exclude each other")
-	}
-	vars := map[string]string{}
-	for _, kv := range g.vars {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return runner.Options{}, errs.Input("--var %q: want KEY=VALUE", kv)
+// newRunOptions returns the options with their defaults, the builder's
+// too: explain has no builder flags.
+func newRunOptions() *runOptions {
+	return &runOptions{builder: BuilderOptions{Progress: DefaultProgress}}
+}
+
+// addFlags adds every flag but the builder's to cmd: a command that
+// builds adds those itself.
+func (o *runOptions) addFlags(cmd *cobra.Command) {
+	o.registries.AddFlags(cmd)
+	o.autoPush.AddFlags(cmd)
+	o.vars.AddFlags(cmd)
+	o.metadata.AddFlags(cmd)
+}
+
+// validate checks the options, the progress mode first.
+func (o *runOptions) validate() error {
+	for _, v := range []interface{ Validate() error }{&o.builder, &o.autoPush, &o.vars, &o.registries, &o.metadata} {
+		if err := v.Validate(); err != nil {
+			return err
 		}
-		vars[k] = v
 	}
-	regs, err := g.loadRegistries()
+	return nil
+}
+
+// options gathers the run options the flags give; validate comes first.
+func (o *runOptions) options() (runner.Options, error) {
+	vars, err := o.vars.Map()
+	if err != nil {
+		return runner.Options{}, err
+	}
+	regs, err := o.registries.Load()
 	if err != nil {
 		return runner.Options{}, err
 	}
 	return runner.Options{
 		Vars:       vars,
 		Env:        runner.Environ(),
-		Pipeline:   policy.Pipeline{Registry: g.autoPush, NoPush: g.noAutoPush},
+		Pipeline:   o.autoPush.Policy(),
 		Registries: regs,
 	}, nil
 }
 
+// addDryRunFlag adds --dry-run, the same on every command that has it.
+func addDryRunFlag(cmd *cobra.Command, dryRun *bool) {
+	fs := cmd.Flags()
+	fs.BoolVar(dryRun, "dry-run", false, "print the plan (steps, references, push decisions) without building or pushing")
+	env(fs, "dry-run", "HOIST_DRY_RUN")
+}
+
 // execute runs p: connects to BuildKit (unless dryRun), runs the steps and
 // prints each step's outcome on stdout.
-func (g *globals) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.Options, dryRun bool) error {
+func (o *runOptions) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.Options, dryRun bool) error {
 	ex := runner.Exec{
 		Account:    registries.NewAccount(opts.Registries, ""),
 		DryRun:     dryRun,
@@ -72,11 +86,7 @@ func (g *globals) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.
 	if !dryRun {
 		// One progress display for the whole run; closed before the
 		// command's last line is printed.
-		mode, err := progress.ParseMode(g.progress)
-		if err != nil {
-			return errs.Input("--progress %s: want auto, tty, plain, rawjson or quiet", g.progress)
-		}
-		printer, err := progress.NewPrinter(cmd.Context(), cmd.ErrOrStderr(), mode)
+		printer, err := progress.NewPrinter(cmd.Context(), cmd.ErrOrStderr(), o.builder.Mode)
 		if err != nil {
 			return err
 		}
@@ -84,7 +94,7 @@ func (g *globals) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.
 		ex.Progress = printer.Step()
 	}
 	if !dryRun && p.Has(pipeline.TypeBuild) {
-		b, err := build.Connect(cmd.Context(), build.Options{Addr: g.builder, Registries: opts.Registries, Log: cmd.ErrOrStderr()})
+		b, err := build.Connect(cmd.Context(), build.Options{Addr: o.builder.Addr, Registries: opts.Registries, Log: cmd.ErrOrStderr()})
 		if err != nil {
 			return err
 		}
@@ -92,8 +102,8 @@ func (g *globals) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.
 		ex.Builder = b
 	}
 	results, err := runner.Run(cmd.Context(), p, opts, ex)
-	if g.metadataFile != "" && (err == nil || len(results) > 0) {
-		if werr := runner.WriteMetadata(g.metadataFile, runner.Records(results, dryRun)); werr != nil && err == nil {
+	if o.metadata.File != "" && (err == nil || len(results) > 0) {
+		if werr := runner.WriteMetadata(o.metadata.File, runner.Records(results, dryRun)); werr != nil && err == nil {
 			err = werr
 		}
 	}

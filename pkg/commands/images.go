@@ -16,9 +16,10 @@ import (
 	"github.com/hoist-build/hoist/pkg/registries"
 )
 
-func newImagesCmd(g *globals) *cobra.Command {
+func newImagesCmd() *cobra.Command {
 	var regs []string
 	var output string
+	var ro RegistriesOptions
 	cmd := &cobra.Command{
 		Use:   "images [REPO...]",
 		Short: "List images across all configured registries: where each is stored, and which commit made it",
@@ -29,7 +30,10 @@ func newImagesCmd(g *globals) *cobra.Command {
 			if output != "table" && output != "wide" && output != "json" {
 				return errs.Input("-o %s: want table, wide or json", output)
 			}
-			cfg, err := g.loadRegistries()
+			if err := ro.Validate(); err != nil {
+				return err
+			}
+			cfg, err := ro.Load()
 			if err != nil {
 				return err
 			}
@@ -45,9 +49,15 @@ func newImagesCmd(g *globals) *cobra.Command {
 			return printImages(cmd.OutOrStdout(), l.Images, output)
 		},
 	}
-	cmd.Flags().StringArrayVar(&regs, "registry", nil, "list only this registry integration (repeatable)")
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output: table, wide or json")
-	cmd.AddCommand(newImagesInspectCmd(g))
+	fs := cmd.Flags()
+	fs.StringArrayVar(&regs, "registry", nil, "list only this registry integration (repeatable)")
+	env(fs, "registry", "HOIST_IMAGES_REGISTRY")
+	retired(fs, "registry", "HOIST_REGISTRY")
+	fs.StringVarP(&output, "output", "o", "table", "output: table, wide or json")
+	env(fs, "output", "HOIST_IMAGES_OUTPUT")
+	retired(fs, "output", "HOIST_OUTPUT")
+	ro.AddFlags(cmd)
+	cmd.AddCommand(newImagesInspectCmd())
 	return cmd
 }
 

@@ -15,8 +15,9 @@ import (
 	"github.com/hoist-build/hoist/pkg/trace"
 )
 
-func newImagesInspectCmd(g *globals) *cobra.Command {
+func newImagesInspectCmd() *cobra.Command {
 	var output string
+	var ro RegistriesOptions
 	cmd := &cobra.Command{
 		Use:   "inspect REF",
 		Short: "Show where one image is stored, in every registry, and which commit made it",
@@ -28,7 +29,10 @@ func newImagesInspectCmd(g *globals) *cobra.Command {
 			if output != "text" && output != "json" {
 				return errs.Input("-o %s: want text or json", output)
 			}
-			cfg, err := g.loadRegistries()
+			if err := ro.Validate(); err != nil {
+				return err
+			}
+			cfg, err := ro.Load()
 			if err != nil {
 				return err
 			}
@@ -48,7 +52,11 @@ func newImagesInspectCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "output: text or json")
+	fs := cmd.Flags()
+	fs.StringVarP(&output, "output", "o", "text", "output: text or json")
+	env(fs, "output", "HOIST_IMAGES_INSPECT_OUTPUT")
+	retired(fs, "output", "HOIST_OUTPUT")
+	ro.AddFlags(cmd)
 	return cmd
 }
 

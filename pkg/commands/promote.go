@@ -9,9 +9,10 @@ import (
 	"github.com/hoist-build/hoist/pkg/errs"
 )
 
-func newPromoteCmd(g *globals) *cobra.Command {
+func newPromoteCmd() *cobra.Command {
 	var to, tags []string
 	var imageName string
+	var o copyOptions
 	cmd := &cobra.Command{
 		Use:   "promote REF --to NAME",
 		Short: "Copy the exact digest of an image (multi-platform indexes included) to other environments' registries",
@@ -22,7 +23,10 @@ func newPromoteCmd(g *globals) *cobra.Command {
 			if len(to) == 0 {
 				return errs.Input("--to: required")
 			}
-			acct, err := g.account()
+			if err := o.validate(); err != nil {
+				return err
+			}
+			acct, err := o.registries.Account()
 			if err != nil {
 				return err
 			}
@@ -40,11 +44,18 @@ func newPromoteCmd(g *globals) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "promoting %s (%s)\n", ref, src.Digest)
-			return g.publish(cmd.Context(), cmd.OutOrStdout(), src, targets)
+			return o.publish(cmd.Context(), cmd.OutOrStdout(), src, targets)
 		},
 	}
-	cmd.Flags().StringArrayVar(&to, "to", nil, "registry integration to promote to (repeatable)")
-	cmd.Flags().StringArrayVarP(&tags, "tag", "t", nil, "tag to write (repeatable; default: the source's tag)")
-	cmd.Flags().StringVar(&imageName, "image-name", "", "image name in the target registries (default: the source's)")
+	fs := cmd.Flags()
+	fs.StringArrayVar(&to, "to", nil, "registry integration to promote to (repeatable)")
+	env(fs, "to", "HOIST_TO")
+	fs.StringArrayVarP(&tags, "tag", "t", nil, "tag to write (repeatable; default: the source's tag)")
+	env(fs, "tag", "HOIST_PROMOTE_TAG")
+	retired(fs, "tag", "HOIST_TAG")
+	fs.StringVar(&imageName, "image-name", "", "image name in the target registries (default: the source's)")
+	env(fs, "image-name", "HOIST_PROMOTE_IMAGE_NAME")
+	retired(fs, "image-name", "HOIST_IMAGE_NAME")
+	o.addFlags(cmd)
 	return cmd
 }

@@ -6,9 +6,10 @@ import (
 	"github.com/hoist-build/hoist/pkg/errs"
 )
 
-func newPushCmd(g *globals) *cobra.Command {
+func newPushCmd() *cobra.Command {
 	var regs, tags []string
 	var imageName string
+	var o copyOptions
 	cmd := &cobra.Command{
 		Use:   "push SRC",
 		Short: "Push one image, by digest, to registry integrations under new tags (the push step)",
@@ -16,7 +17,10 @@ func newPushCmd(g *globals) *cobra.Command {
   hoist push ghcr.io/acme/app@sha256:... --registry ecr --image-name app --tag release`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			acct, err := g.account()
+			if err := o.validate(); err != nil {
+				return err
+			}
+			acct, err := o.registries.Account()
 			if err != nil {
 				return err
 			}
@@ -37,11 +41,19 @@ func newPushCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.publish(cmd.Context(), cmd.OutOrStdout(), src, targets)
+			return o.publish(cmd.Context(), cmd.OutOrStdout(), src, targets)
 		},
 	}
-	cmd.Flags().StringArrayVar(&regs, "registry", nil, "registry integration to push to (repeatable; default: the account's default)")
-	cmd.Flags().StringArrayVarP(&tags, "tag", "t", nil, "tag to write (repeatable; default latest)")
-	cmd.Flags().StringVar(&imageName, "image-name", "", "image name in the target registries (default: the source's)")
+	fs := cmd.Flags()
+	fs.StringArrayVar(&regs, "registry", nil, "registry integration to push to (repeatable; default: the account's default)")
+	env(fs, "registry", "HOIST_PUSH_REGISTRY")
+	retired(fs, "registry", "HOIST_REGISTRY")
+	fs.StringArrayVarP(&tags, "tag", "t", nil, "tag to write (repeatable; default latest)")
+	env(fs, "tag", "HOIST_PUSH_TAG")
+	retired(fs, "tag", "HOIST_TAG")
+	fs.StringVar(&imageName, "image-name", "", "image name in the target registries (default: the source's)")
+	env(fs, "image-name", "HOIST_PUSH_IMAGE_NAME")
+	retired(fs, "image-name", "HOIST_IMAGE_NAME")
+	o.addFlags(cmd)
 	return cmd
 }

@@ -11,17 +11,26 @@ import (
 	"github.com/hoist-build/hoist/pkg/registries"
 )
 
-func newRegistriesCmd(g *globals) *cobra.Command {
+func newRegistriesCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "registries",
 		Short: "Work with the account's registry integrations",
 	}
-	cmd.AddCommand(&cobra.Command{
+	cmd.AddCommand(newRegistriesCheckCmd())
+	return cmd
+}
+
+func newRegistriesCheckCmd() *cobra.Command {
+	var ro RegistriesOptions
+	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Log in to every registry integration and report, one line each",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := g.loadRegistries()
+			if err := ro.Validate(); err != nil {
+				return err
+			}
+			cfg, err := ro.Load()
 			if err != nil {
 				return err
 			}
@@ -53,6 +62,7 @@ func newRegistriesCmd(g *globals) *cobra.Command {
 			}
 			return nil
 		},
-	})
+	}
+	ro.AddFlags(cmd)
 	return cmd
 }

@@ -6,8 +6,9 @@ import (
 	"github.com/hoist-build/hoist/pkg/pipeline"
 )
 
-func newRunCmd(g *globals) *cobra.Command {
-	var file string
+func newRunCmd() *cobra.Command {
+	o := newRunOptions()
+	var file PipelineFileOptions
 	var dryRun bool
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -16,31 +17,38 @@ func newRunCmd(g *globals) *cobra.Command {
   hoist run --dry-run --var CF_BRANCH=main`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.runFile(cmd, file, dryRun)
+			return o.runFile(cmd, file.File, dryRun)
 		},
 	}
-	cmd.Flags().StringVarP(&file, "file", "f", "codefresh.yml", "pipeline file")
-	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the plan (steps, references, push decisions) without building or pushing")
+	file.AddFlags(cmd)
+	o.addFlags(cmd)
+	o.builder.AddFlags(cmd)
+	addDryRunFlag(cmd, &dryRun)
 	return cmd
 }
 
-func newExplainCmd(g *globals) *cobra.Command {
-	var file string
+func newExplainCmd() *cobra.Command {
+	o := newRunOptions()
+	var file PipelineFileOptions
 	cmd := &cobra.Command{
 		Use:   "explain",
 		Short: "Print what hoist run would do: every step, its push decision and the rule that made it, and the references",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.runFile(cmd, file, true)
+			return o.runFile(cmd, file.File, true)
 		},
 	}
-	cmd.Flags().StringVarP(&file, "file", "f", "codefresh.yml", "pipeline file")
+	file.AddFlags(cmd)
+	o.addFlags(cmd) // no --builder or --progress: explain never builds
 	return cmd
 }
 
 // runFile loads the pipeline file and runs it, or plans it on a dry run.
-func (g *globals) runFile(cmd *cobra.Command, file string, dryRun bool) error {
-	opts, err := g.options()
+func (o *runOptions) runFile(cmd *cobra.Command, file string, dryRun bool) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	opts, err := o.options()
 	if err != nil {
 		return err
 	}
@@ -48,5 +56,5 @@ func (g *globals) runFile(cmd *cobra.Command, file string, dryRun bool) error {
 	if err != nil {
 		return err
 	}
-	return g.execute(cmd, p, opts, dryRun)
+	return o.execute(cmd, p, opts, dryRun)
 }

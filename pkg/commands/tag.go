@@ -8,14 +8,18 @@ import (
 	"github.com/hoist-build/hoist/pkg/errs"
 )
 
-func newTagCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+func newTagCmd() *cobra.Command {
+	var o copyOptions
+	cmd := &cobra.Command{
 		Use:     "tag SRC DST...",
 		Short:   "Give one image, by digest, many names, in one or many registries",
 		Example: `  hoist tag 127.0.0.1:5000/demo/app:main 127.0.0.1:5000/demo/app:1.4 127.0.0.1:5001/team/app:1.4`,
 		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			acct, err := g.account()
+			if err := o.validate(); err != nil {
+				return err
+			}
+			acct, err := o.registries.Account()
 			if err != nil {
 				return err
 			}
@@ -41,7 +45,9 @@ func newTagCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.publish(cmd.Context(), cmd.OutOrStdout(), src, targets)
+			return o.publish(cmd.Context(), cmd.OutOrStdout(), src, targets)
 		},
 	}
+	o.addFlags(cmd)
+	return cmd
 }

@@ -11,12 +11,16 @@ import (
 )
 
 func newValidateCmd() *cobra.Command {
-	var file string
+	var o PipelineFileOptions
 	cmd := &cobra.Command{
 		Use:   "validate",
 		Short: "Check a pipeline file without a builder or registries, and print every problem, one line each",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			file := o.File
 			_, err := pipeline.LoadFile(file)
 			if err == nil {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: valid\n", file)
@@ -32,6 +36,6 @@ func newValidateCmd() *cobra.Command {
 			return errs.Input("%s: %d problem(s)", file, len(problems))
 		},
 	}
-	cmd.Flags().StringVarP(&file, "file", "f", "codefresh.yml", "pipeline file")
+	o.AddFlags(cmd)
 	return cmd
 }

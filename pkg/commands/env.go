@@ -1,0 +1,107 @@
+package commands
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/hoist-build/hoist/pkg/errs"
+)
+
+// Flag annotations: the environment variables a flag reads, and the names
+// it used to read before they were renamed.
+const (
+	envAnnotation     = "hoist/env"
+	retiredAnnotation = "hoist/env-retired"
+)
+
+// env makes the flag read the environment variables names when the command
+// line does not set it (the first one set wins) and ends its usage with
+// them. A list flag takes comma-separated values from the environment.
+// Every flag names its variables itself, so one variable always means one
+// thing, whichever command reads it.
+func env(fs *pflag.FlagSet, flag string, names ...string) {
+	fl := fs.Lookup(flag)
+	note := "(env " + strings.Join(names, " or ")
+	if _, ok := fl.Value.(pflag.SliceValue); ok {
+		note += ", comma-separated"
+	}
+	fl.Usage += " " + note + ")"
+	if err := fs.SetAnnotation(flag, envAnnotation, names); err != nil {
+		panic(err) // a flag hoist itself just defined
+	}
+}
+
+// retired records that the flag used to read the environment variable
+// name, which now means nothing: hoist warns when it is set, so a renamed
+// variable is not ignored in silence.
+func retired(fs *pflag.FlagSet, flag, name string) {
+	if err := fs.SetAnnotation(flag, retiredAnnotation, []string{name}); err != nil {
+		panic(err)
+	}
+}
+
+// envNames returns the environment variables fl reads.
+func envNames(fl *pflag.Flag) []string {
+	return fl.Annotations[envAnnotation]
+}
+
+// bindEnv fills every flag of cmd the command line did not set from its
+// environment variables, and warns about retired ones.
+func bindEnv(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().VisitAll(func(fl *pflag.Flag) {
+		if err != nil || fl.Changed {
+			return
+		}
+		for _, n := range envNames(fl) {
+			v, ok := os.LookupEnv(n)
+			if !ok {
+				continue
+			}
+			if serr := setFromEnv(fl, v); serr != nil {
+				err = errs.Input("$%s: %v", n, serr)
+			}
+			fl.Changed = true
+			return
+		}
+		for _, n := range fl.Annotations[retiredAnnotation] {
+			if _, ok := os.LookupEnv(n); ok {
+				fmt.Fprintf(cmd.ErrOrStderr(), "hoist: warning: $%s is no longer read: %s reads $%s\n", n, flagName(fl), strings.Join(envNames(fl), " or $"))
+			}
+		}
+	})
+	return err
+}
+
+// setFromEnv sets fl to the environment value v: a list flag gets v's
+// comma-separated items, replacing its default.
+func setFromEnv(fl *pflag.Flag, v string) error {
+	if sv, ok := fl.Value.(pflag.SliceValue); ok {
+		return sv.Replace(splitList(v))
+	}
+	return fl.Value.Set(v)
+}
+
+// splitList splits a comma-separated list, trimming spaces and dropping
+// empty items.
+func splitList(v string) []string {
+	items := []string{}
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			items = append(items, s)
+		}
+	}
+	return items
+}
+
+// flagName is the flag as the user types it: -f/--file or --tag.
+func flagName(fl *pflag.Flag) string {
+	if fl.Shorthand != "" {
+		return "-" + fl.Shorthand + "/--" + fl.Name
+	}
+	return "--" + fl.Name
+}

@@ -1,0 +1,41 @@
+package commands
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/progress"
+)
+
+// DefaultProgress is the progress display when none is asked for.
+const DefaultProgress = string(progress.ModeAuto)
+
+// BuilderOptions says which BuildKit builds and how its progress shows.
+// Only the commands that build take them: run and build.
+type BuilderOptions struct {
+	// Addr is the BuildKit address; empty means a local buildkitd.
+	Addr string
+	// Progress is BuildKit's display mode (default DefaultProgress).
+	Progress string
+	// Mode is Progress, once Validate has checked it.
+	Mode progress.Mode
+}
+
+// AddFlags adds --builder and --progress to cmd.
+func (o *BuilderOptions) AddFlags(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&o.Addr, "builder", "", "BuildKit address, e.g. unix:///run/buildkit/buildkitd.sock or tcp://host:1234 (default: a local buildkitd)")
+	env(fs, "builder", "HOIST_BUILDER", "BUILDKIT_HOST")
+	fs.StringVar(&o.Progress, "progress", DefaultProgress, "progress display: auto, tty, plain, rawjson or quiet")
+	env(fs, "progress", "HOIST_PROGRESS", "BUILDKIT_PROGRESS")
+}
+
+// Validate checks the progress mode.
+func (o *BuilderOptions) Validate() error {
+	m, err := progress.ParseMode(o.Progress)
+	if err != nil {
+		return errs.Input("--progress %s: want auto, tty, plain, rawjson or quiet", o.Progress)
+	}
+	o.Mode = m
+	return nil
+}
