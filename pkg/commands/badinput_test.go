@@ -117,6 +117,7 @@ func TestBadFlags(t *testing.T) {
 // TestLaterStepBadBuildsNothing: a mistake in the second step is found
 // before the first step builds or pushes anything.
 func TestLaterStepBadBuildsNothing(t *testing.T) {
+	needStack(t)
 	dir := writeFiles(t, map[string]string{
 		"Dockerfile": "ARG BASE\nFROM ${BASE}\n",
 		"codefresh.yml": `version: "1.0"

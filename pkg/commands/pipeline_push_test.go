@@ -11,6 +11,7 @@ import (
 // to two registries: both get the built digest from hoist's local store,
 // under their tags; a third push step promotes a registry reference.
 func TestPipelineBuildThenPushSteps(t *testing.T) {
+	needStack(t)
 	t.Setenv("HOIST_STORE", t.TempDir())
 	dir := writeFiles(t, map[string]string{
 		"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo candidate > /c.txt\n",

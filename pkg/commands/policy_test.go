@@ -10,6 +10,7 @@ import (
 // TestPolicyRules runs one build step under each rule of the auto-push
 // policy and checks, in the registries themselves, where the image went.
 func TestPolicyRules(t *testing.T) {
+	needStack(t)
 	t.Setenv("TEST_SECURE_PASSWORD", securePassword)
 	cases := []struct {
 		name     string
