@@ -36,6 +36,14 @@ const (
 	securePassword = "s3cret-Pa55word"
 )
 
+// Registry hosts for tests that only load, validate or plan: nothing
+// listens there, and nothing needs to.
+const (
+	planA      = "127.0.0.1:5997"
+	planB      = "127.0.0.1:5998"
+	planSecure = "127.0.0.1:5999"
+)
+
 // needsStack is why a test that needs real servers skips under -short.
 const needsStack = "needs the real stack (buildkitd, registries): run without -short as root"
 
@@ -152,6 +160,14 @@ func registriesFile(t *testing.T, extra string) string {
 	t.Helper()
 	needStack(t)
 	return writeRegistries(t, regA.Host, regB.Host, regSecure.Host, extra)
+}
+
+// planRegistriesFile writes the same registries.yaml as registriesFile with
+// the plan hosts, where no registry listens: for tests that only load,
+// validate or plan.
+func planRegistriesFile(t *testing.T, extra string) string {
+	t.Helper()
+	return writeRegistries(t, planA, planB, planSecure, extra)
 }
 
 func writeRegistries(t *testing.T, a, b, secure, extra string) string {

@@ -74,6 +74,7 @@ steps:
 // TestPushStepTags: a push step pushes its tag and tags; latest only when
 // it names neither, or when every tag it names expands to nothing.
 func TestPushStepTags(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ fields, want string }{
 		{"tags: [v1, stable]", "  127.0.0.1:5999/team/acme/app:v1\n  127.0.0.1:5999/team/acme/app:stable\n"},
 		{"tag: v2\n    tags: [stable]", "  127.0.0.1:5999/team/acme/app:v2\n  127.0.0.1:5999/team/acme/app:stable\n"},
