@@ -13,6 +13,7 @@ import (
 // TestAuthFromRegistriesFile pushes to the htpasswd registry with the
 // password from registries.yaml's password_env.
 func TestAuthFromRegistriesFile(t *testing.T) {
+	needStack(t)
 	t.Setenv("TEST_SECURE_PASSWORD", securePassword)
 	dir := writeFiles(t, map[string]string{"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo secure > /secure.txt\n"})
 	mustHoist(t, "build", dir, "--image-name", "auth/from-file", "--tag", "v1", "--registry", "secure",
@@ -25,6 +26,7 @@ func TestAuthFromRegistriesFile(t *testing.T) {
 // TestAuthFromDockerConfig pushes to the htpasswd registry with credentials
 // that docker login left in config.json; registries.yaml holds none.
 func TestAuthFromDockerConfig(t *testing.T) {
+	needStack(t)
 	docker := t.TempDir()
 	auth := base64.StdEncoding.EncodeToString([]byte(secureUser + ":" + securePassword))
 	if err := os.WriteFile(filepath.Join(docker, "config.json"), []byte(`{"auths":{"`+regSecure.Host+`":{"auth":"`+auth+`"}}}`), 0o600); err != nil {
@@ -43,6 +45,7 @@ func TestAuthFromDockerConfig(t *testing.T) {
 // TestAuthWrongPassword: a wrong password fails with one line that names
 // the registry, exit 1, and the password appears nowhere.
 func TestAuthWrongPassword(t *testing.T) {
+	needStack(t)
 	const wrong = "not-the-Pa55word-42"
 	t.Setenv("TEST_SECURE_PASSWORD", wrong)
 	dir := writeFiles(t, map[string]string{"Dockerfile": "ARG BASE\nFROM ${BASE}\n"})

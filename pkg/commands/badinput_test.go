@@ -7,14 +7,15 @@ import (
 )
 
 // TestBadInput: each user mistake gets one line naming the file, line and
-// field, and exit 2; nothing is built.
+// field, and exit 2; nothing is built. Each is checked in a dry run, which
+// needs no servers, and in a real run with the stack's buildkitd (some
+// mistakes are only found after hoist has connected to it).
 func TestBadInput(t *testing.T) {
-	regs := registriesFile(t, "")
 	cases := []struct {
 		name  string
 		files map[string]string
 		regs  string // registries file; the test one when empty
-		want  string // stderr, with FILE for the pipeline's path and REGS for the registries file's
+		want  string // stderr, with FILE for the pipeline's path, REGS for the registries file's and REGA for registry a's host
 	}{
 		{
 			name:  "malformed-yaml",
@@ -74,28 +75,43 @@ func TestBadInput(t *testing.T) {
 			want:  "hoist: REGS:4: registries[1].name: \"a\" is defined twice, on lines 2 and 4\n",
 		},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			dir := writeFiles(t, tc.files)
-			file := filepath.Join(dir, "codefresh.yml")
-			r := regs
-			if tc.regs != "" {
-				r = filepath.Join(dir, tc.regs)
-			}
-			got := hoist(t, "run", "-f", file, "--registries", r, "--builder", bk.Addr)
-			want := strings.NewReplacer("FILE", file, "DIR", dir, "REGS", r, "REGA", regA.Host).Replace(tc.want)
-			if got.code != 2 || got.stderr != want {
-				t.Errorf("exit %d, stderr:\n%q\nwant exit 2, stderr:\n%q", got.code, got.stderr, want)
-			}
-			if got.stdout != "" {
-				t.Errorf("stdout = %q, want nothing", got.stdout)
-			}
-		})
+	// check runs every case with the registries file regs, registry a at
+	// hostA, and the run flags args.
+	check := func(t *testing.T, parallel bool, regs, hostA string, args ...string) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				if parallel {
+					t.Parallel()
+				}
+				dir := writeFiles(t, tc.files)
+				file := filepath.Join(dir, "codefresh.yml")
+				r := regs
+				if tc.regs != "" {
+					r = filepath.Join(dir, tc.regs)
+				}
+				got := hoist(t, append([]string{"run", "-f", file, "--registries", r}, args...)...)
+				want := strings.NewReplacer("FILE", file, "DIR", dir, "REGS", r, "REGA", hostA).Replace(tc.want)
+				if got.code != 2 || got.stderr != want {
+					t.Errorf("exit %d, stderr:\n%q\nwant exit 2, stderr:\n%q", got.code, got.stderr, want)
+				}
+				if got.stdout != "" {
+					t.Errorf("stdout = %q, want nothing", got.stdout)
+				}
+			})
+		}
 	}
+	t.Run("dry-run", func(t *testing.T) {
+		check(t, true, planRegistriesFile(t, ""), planA, "--dry-run")
+	})
+	t.Run("run", func(t *testing.T) {
+		needStack(t)
+		check(t, false, registriesFile(t, ""), regA.Host, "--builder", bk.Addr)
+	})
 }
 
 // TestBadFlags: flag mistakes exit 2 with one line.
 func TestBadFlags(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -117,6 +133,7 @@ func TestBadFlags(t *testing.T) {
 // TestLaterStepBadBuildsNothing: a mistake in the second step is found
 // before the first step builds or pushes anything.
 func TestLaterStepBadBuildsNothing(t *testing.T) {
+	needStack(t)
 	dir := writeFiles(t, map[string]string{
 		"Dockerfile": "ARG BASE\nFROM ${BASE}\n",
 		"codefresh.yml": `version: "1.0"
@@ -147,6 +164,7 @@ steps:
 // TestCloneStepVariable: ${{main_clone}} names the repository's folder, as
 // in Codefresh, though hoist skips the git-clone step itself.
 func TestCloneStepVariable(t *testing.T) {
+	t.Parallel()
 	dir := writeFiles(t, map[string]string{
 		"app/Dockerfile": "FROM scratch\n",
 		"codefresh.yml": `version: "1.0"
@@ -161,8 +179,8 @@ steps:
     tag: v1
 `,
 	})
-	r := mustHoist(t, "run", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", registriesFile(t, ""), "--dry-run")
-	want := "step main_clone: skipped: git-clone steps are not run by hoist\nstep app: push to \"a\" (rule 5: the account's default registry)\n  " + regA.Host + "/team-a/e2e/clone:v1\n"
+	r := mustHoist(t, "run", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", planRegistriesFile(t, ""), "--dry-run")
+	want := "step main_clone: skipped: git-clone steps are not run by hoist\nstep app: push to \"a\" (rule 5: the account's default registry)\n  " + planA + "/team-a/e2e/clone:v1\n"
 	if r.stdout != want {
 		t.Errorf("stdout = %q, want %q", r.stdout, want)
 	}
@@ -171,6 +189,7 @@ steps:
 // TestWhenCondition: a step whose condition is false is skipped with the
 // reason in the plan; one hoist cannot evaluate stops the run with its line.
 func TestWhenCondition(t *testing.T) {
+	t.Parallel()
 	dir := writeFiles(t, map[string]string{
 		"Dockerfile": "FROM scratch\n",
 		"codefresh.yml": `version: "1.0"
@@ -193,13 +212,13 @@ steps:
 `,
 	})
 	file := filepath.Join(dir, "codefresh.yml")
-	r := mustHoist(t, "run", "-f", file, "--registries", registriesFile(t, ""), "--dry-run", "--var", "CF_BRANCH=main", "--var", "CF_COMMIT_MESSAGE=fix")
-	want := "step release: skipped: when.condition.all.isRelease is false\nstep always: push to \"a\" (rule 5: the account's default registry)\n  " + regA.Host + "/team-a/e2e/when:always\n"
+	r := mustHoist(t, "run", "-f", file, "--registries", planRegistriesFile(t, ""), "--dry-run", "--var", "CF_BRANCH=main", "--var", "CF_COMMIT_MESSAGE=fix")
+	want := "step release: skipped: when.condition.all.isRelease is false\nstep always: push to \"a\" (rule 5: the account's default registry)\n  " + planA + "/team-a/e2e/when:always\n"
 	if r.stdout != want {
 		t.Errorf("stdout = %q, want %q", r.stdout, want)
 	}
 	bad := filepath.Join(writeFiles(t, map[string]string{"Dockerfile": "FROM scratch\n", "codefresh.yml": "steps:\n  a:\n    type: build\n    image_name: x\n    when:\n      condition:\n        all:\n          c: '${{CF_BRANCH}} == main'\n"}), "codefresh.yml")
-	r = hoist(t, "run", "-f", bad, "--registries", registriesFile(t, ""), "--dry-run", "--var", "CF_BRANCH=dev")
+	r = hoist(t, "run", "-f", bad, "--registries", planRegistriesFile(t, ""), "--dry-run", "--var", "CF_BRANCH=dev")
 	wantErr := "hoist: " + bad + `:8: steps.a.when.condition.all.c: cannot evaluate "${{CF_BRANCH}} == main": unknown name "dev" at 0 (strings need quotes)` + "\n"
 	if r.code != 2 || r.stderr != wantErr {
 		t.Errorf("exit %d, stderr %q; want exit 2, %q", r.code, r.stderr, wantErr)
@@ -209,6 +228,7 @@ steps:
 // TestValidate prints every problem of a file at once, each with
 // file:line:column, and exits 2; a good file is valid.
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	dir := writeFiles(t, map[string]string{
 		"bad.yml": `version: "1.0"
 steps:

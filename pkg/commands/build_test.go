@@ -63,6 +63,7 @@ func fileInImage(t *testing.T, img v1.Image, path string) (string, bool) {
 // build argument and a target, and checks the pushed image's layers, files,
 // labels and config in the registry.
 func TestRunBuildsDockerfile(t *testing.T) {
+	needStack(t)
 	dir := writeFiles(t, map[string]string{
 		"Dockerfile":  appDockerfile,
 		"message.txt": "from the test\n",
@@ -137,6 +138,7 @@ steps:
 // tag and tags: every reference exists, under each registry's prefix, with
 // one digest.
 func TestBuildTwoRegistriesSameDigest(t *testing.T) {
+	needStack(t)
 	dir := writeFiles(t, map[string]string{"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo two > /two.txt\n"})
 	regs := registriesFile(t, "")
 	r := mustHoist(t, "build", dir, "--image-name", "e2e/two", "--tag", "1.0", "--tag", "prod", "--registry", "a", "--registry", "b",

@@ -17,6 +17,7 @@ import (
 // the same digest; a new branch starts from the default branch's cache, and
 // a disable_push build still exports its cache.
 func TestCachingRegistry(t *testing.T) {
+	needStack(t)
 	pipeline := func(noPush string) string {
 		return `version: "1.0"
 steps:
@@ -96,6 +97,7 @@ steps:
 // TestCachingRegistryDown: a caching registry that is down is one warning
 // line; the build and its push succeed.
 func TestCachingRegistryDown(t *testing.T) {
+	needStack(t)
 	dir := writeFiles(t, map[string]string{"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo nocache > /n.txt\n"})
 	regs := registriesFile(t, "  - name: cache\n    domain: 127.0.0.1:1\ndefault: a\ncaching: cache\n")
 	r := mustHoist(t, "build", dir, "--image-name", "e2e/cache-down", "--tag", "v1", "--build-arg", "BASE="+baseImage,

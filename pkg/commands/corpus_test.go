@@ -29,6 +29,7 @@ var corpusVars = []string{
 // TestCorpus plans every pipeline of testdata/corpus: each must plan
 // cleanly, list all its build and push steps, and match its golden plan.
 func TestCorpus(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join("..", "..", "testdata", "corpus")
 	files, err := filepath.Glob(filepath.Join(root, "*", "codefresh.yml"))
 	if err != nil || len(files) < 10 {
@@ -37,6 +38,7 @@ func TestCorpus(t *testing.T) {
 	for _, f := range files {
 		dir := filepath.Dir(f)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Parallel()
 			args := []string{"explain", "-f", f, "--registries", filepath.Join(root, "registries.yaml")}
 			for _, v := range append(corpusVars, readVars(t, filepath.Join(dir, "vars"))...) {
 				args = append(args, "--var", v)

@@ -10,6 +10,7 @@ import (
 // TestDaemonless: with no builder given and no system buildkitd, hoist
 // build starts its own buildkitd, builds and pushes through it, and stops it.
 func TestDaemonless(t *testing.T) {
+	needStack(t)
 	if _, err := os.Stat("/run/buildkit/buildkitd.sock"); err == nil {
 		t.Fatal("a system buildkitd listens on /run/buildkit/buildkitd.sock; this test needs none")
 	}
@@ -48,6 +49,7 @@ func processesWith(s string) []string {
 // TestDaemonlessBuildsInBlocks: a pipeline whose builds all sit inside a
 // parallel block still gets hoist's own buildkitd.
 func TestDaemonlessBuildsInBlocks(t *testing.T) {
+	needStack(t)
 	t.Setenv("HOIST_BUILDKIT_STATE", t.TempDir())
 	dir := writeFiles(t, map[string]string{
 		"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo blocks > /b.txt\n",

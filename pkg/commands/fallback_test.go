@@ -13,6 +13,7 @@ import (
 // by tag or by digest, and the output says so; with no fallback the build
 // fails with one line naming the image and the registry.
 func TestFallbackPulls(t *testing.T) {
+	needStack(t)
 	sick := stack.StartProxy(regB.Host, func(*http.Request) int { return http.StatusServiceUnavailable })
 	defer sick.Close()
 	regs := registriesFile(t, `  - name: mirror
@@ -88,6 +89,7 @@ default: b
 // TestRegistriesCheck: one line per integration: reachable and logged in,
 // anonymous, refused credentials, down; exit 1 when any failed.
 func TestRegistriesCheck(t *testing.T) {
+	needStack(t)
 	t.Setenv("TEST_SECURE_PASSWORD", securePassword)
 	t.Setenv("WRONG_PASSWORD", "nope-"+securePassword)
 	regs := registriesFile(t, `  - name: wrong

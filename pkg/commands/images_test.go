@@ -19,6 +19,11 @@ import (
 	"github.com/hoist-build/hoist/pkg/images"
 )
 
+// needsRegistries is why the tests here that start registries of their own
+// skip under -short. pkg/images tests the same logic against in-process
+// registries.
+const needsRegistries = "needs real registries (docker-registry): run without -short"
+
 // labelled returns the busybox image with trace labels.
 func labelled(t *testing.T, revision, branch string) v1.Image {
 	t.Helper()
@@ -59,6 +64,9 @@ func put(t *testing.T, img v1.Image, auth authn.Authenticator, refs ...string) s
 // repository with 250 tags lists them all, the dead registry is one warning
 // line, and inspect finds an image by digest everywhere it is stored.
 func TestImages(t *testing.T) {
+	if testing.Short() {
+		t.Skip(needsRegistries)
+	}
 	one, err := stack.StartRegistry(stack.RegistryOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -163,6 +171,9 @@ func TestImages(t *testing.T) {
 // in pages that follow the registry's Link headers. (Debian's distribution
 // 2.8 sends every tag at once, so the proxy in front of it pages them.)
 func TestImagesCatalogRefusedAndPaged(t *testing.T) {
+	if testing.Short() {
+		t.Skip(needsRegistries)
+	}
 	reg, err := stack.StartRegistry(stack.RegistryOptions{})
 	if err != nil {
 		t.Fatal(err)

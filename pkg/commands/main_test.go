@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -17,13 +18,17 @@ import (
 	"github.com/hoist-build/hoist/internal/stack"
 )
 
-// The real stack every end-to-end test here uses, started once by TestMain:
-// a buildkitd, an open registry (which also holds the busybox base image),
-// a second open registry, and one with htpasswd auth.
+// The real stack that end-to-end tests here use, started by needStack on
+// the first test that asks for it: a buildkitd, an open registry (which also
+// holds the busybox base image), a second open registry, and one with
+// htpasswd auth. Tests that only load, validate or plan never start it.
 var (
 	bk                    *stack.Buildkitd
 	regA, regB, regSecure *stack.Registry
 	baseImage             string
+
+	stackOnce sync.Once
+	stackErr  error
 )
 
 const (
@@ -31,37 +36,22 @@ const (
 	securePassword = "s3cret-Pa55word"
 )
 
+// Registry hosts for tests that only load, validate or plan: nothing
+// listens there, and nothing needs to.
+const (
+	planA      = "127.0.0.1:5997"
+	planB      = "127.0.0.1:5998"
+	planSecure = "127.0.0.1:5999"
+)
+
+// needsStack is why a test that needs real servers skips under -short.
+const needsStack = "needs the real stack (buildkitd, registries): run without -short as root"
+
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
 }
 
 func runMain(m *testing.M) int {
-	ctx := context.Background()
-	var err error
-	fail := func(what string, err error) int {
-		fmt.Fprintf(os.Stderr, "test stack: %s: %v\n", what, err)
-		return 1
-	}
-	if bk, err = stack.StartBuildkitd(ctx); err != nil {
-		return fail("buildkitd", err)
-	}
-	defer bk.Stop()
-	if regA, err = stack.StartRegistry(stack.RegistryOptions{}); err != nil {
-		return fail("registry a", err)
-	}
-	defer regA.Stop()
-	if regB, err = stack.StartRegistry(stack.RegistryOptions{}); err != nil {
-		return fail("registry b", err)
-	}
-	defer regB.Stop()
-	if regSecure, err = stack.StartRegistry(stack.RegistryOptions{Username: secureUser, Password: securePassword}); err != nil {
-		return fail("registry secure", err)
-	}
-	defer regSecure.Stop()
-	baseImage = regA.Host + "/base/busybox:stable"
-	if _, err := stack.PushBusybox(baseImage, nil); err != nil {
-		return fail("base image", err)
-	}
 	// Keep the tests away from the user's own config and a system buildkitd.
 	home, _ := os.MkdirTemp("", "hoist-test-home-")
 	defer os.RemoveAll(home)
@@ -71,7 +61,56 @@ func runMain(m *testing.M) int {
 	for _, k := range []string{"BUILDKIT_HOST", "CF_BRANCH", "CF_REVISION", "HOIST_REGISTRIES", "HOIST_BUILDER"} {
 		os.Unsetenv(k)
 	}
+	defer stopStack()
 	return m.Run()
+}
+
+// needStack skips t under -short; otherwise it starts the real stack on
+// first use, and fails t when the stack could not start.
+func needStack(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(needsStack)
+	}
+	stackOnce.Do(func() { stackErr = startStack(context.Background()) })
+	if stackErr != nil {
+		t.Fatalf("test stack: %v", stackErr)
+	}
+}
+
+// startStack starts buildkitd and the three registries and pushes the
+// base image; what started is stopped by stopStack, even after an error.
+func startStack(ctx context.Context) error {
+	var err error
+	if bk, err = stack.StartBuildkitd(ctx); err != nil {
+		return fmt.Errorf("buildkitd: %w", err)
+	}
+	if regA, err = stack.StartRegistry(stack.RegistryOptions{}); err != nil {
+		return fmt.Errorf("registry a: %w", err)
+	}
+	if regB, err = stack.StartRegistry(stack.RegistryOptions{}); err != nil {
+		return fmt.Errorf("registry b: %w", err)
+	}
+	if regSecure, err = stack.StartRegistry(stack.RegistryOptions{Username: secureUser, Password: securePassword}); err != nil {
+		return fmt.Errorf("registry secure: %w", err)
+	}
+	baseImage = regA.Host + "/base/busybox:stable"
+	if _, err := stack.PushBusybox(baseImage, nil); err != nil {
+		return fmt.Errorf("base image: %w", err)
+	}
+	return nil
+}
+
+// stopStack stops whatever startStack started.
+func stopStack() {
+	for _, r := range []*stack.Registry{regSecure, regB, regA} {
+		if r != nil {
+			r.Stop()
+		}
+	}
+	if bk != nil {
+		bk.Stop()
+	}
 }
 
 // result is what one in-process hoist run printed and returned.
@@ -116,7 +155,22 @@ func writeFiles(t *testing.T, files map[string]string) string {
 
 // registriesFile writes a registries.yaml naming the test registries:
 // a (prefix team-a), b (prefix team-b), secure (htpasswd), plus extra YAML.
+// It needs the stack.
 func registriesFile(t *testing.T, extra string) string {
+	t.Helper()
+	needStack(t)
+	return writeRegistries(t, regA.Host, regB.Host, regSecure.Host, extra)
+}
+
+// planRegistriesFile writes the same registries.yaml as registriesFile with
+// the plan hosts, where no registry listens: for tests that only load,
+// validate or plan.
+func planRegistriesFile(t *testing.T, extra string) string {
+	t.Helper()
+	return writeRegistries(t, planA, planB, planSecure, extra)
+}
+
+func writeRegistries(t *testing.T, a, b, secure, extra string) string {
 	t.Helper()
 	return filepath.Join(writeFiles(t, map[string]string{"registries.yaml": fmt.Sprintf(`registries:
   - name: a
@@ -132,7 +186,7 @@ func registriesFile(t *testing.T, extra string) string {
     domain: %s
     username: %s
     password_env: TEST_SECURE_PASSWORD
-%s`, regA.Host, regB.Host, regSecure.Host, secureUser, extra)}), "registries.yaml")
+%s`, a, b, secure, secureUser, extra)}), "registries.yaml")
 }
 
 // digestOf returns the manifest digest ref has in its registry, or "" when

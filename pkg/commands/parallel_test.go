@@ -16,6 +16,7 @@ import (
 // condition, and a failing step with fail_fast: false that the next step
 // survives.
 func TestParallelScaleWhenFailFast(t *testing.T) {
+	needStack(t)
 	t.Setenv("HOIST_STORE", t.TempDir())
 	dir := writeFiles(t, map[string]string{
 		"Dockerfile": "ARG BASE\nARG NAME\nFROM ${BASE}\nRUN echo ${NAME} > /name.txt\n",
@@ -134,6 +135,7 @@ steps:
 // TestRetryAndTimeout: a push step whose registry refuses it once is tried
 // again and succeeds; a build that outlives its timeout fails saying so.
 func TestRetryAndTimeout(t *testing.T) {
+	needStack(t)
 	var refused atomic.Bool
 	proxy := stack.StartProxy(regB.Host, func(r *http.Request) int {
 		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") && refused.CompareAndSwap(false, true) {
@@ -181,6 +183,7 @@ steps:
 // TestModeParallel: in mode: parallel, steps start when the steps they wait
 // for have ended; a push waits for its build and gets its digest.
 func TestModeParallel(t *testing.T) {
+	needStack(t)
 	dir := writeFiles(t, map[string]string{
 		"Dockerfile": "ARG BASE\nARG NAME\nFROM ${BASE}\nRUN echo ${NAME} > /name.txt\n",
 		"codefresh.yml": `version: "1.0"
@@ -298,6 +301,7 @@ steps:
 // TestModeParallelFailure: in mode: parallel, a failed step without
 // fail_fast: false starts nothing new; the steps already running end.
 func TestModeParallelFailure(t *testing.T) {
+	needStack(t)
 	dir := writeFiles(t, map[string]string{
 		"Dockerfile":     "ARG BASE\nFROM ${BASE}\nARG NAME\nRUN echo ${NAME} > /name.txt\n",
 		"bad.Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN exit 3\n",
@@ -348,6 +352,7 @@ steps:
 // the order the steps will run, before any builds, even a step the file
 // lists before the step it waits for.
 func TestModeParallelChecksFirst(t *testing.T) {
+	needStack(t)
 	dir := writeFiles(t, map[string]string{
 		"Dockerfile": "ARG BASE\nFROM ${BASE}\n",
 		"codefresh.yml": `version: "1.0"

@@ -11,6 +11,7 @@ import (
 // to two registries: both get the built digest from hoist's local store,
 // under their tags; a third push step promotes a registry reference.
 func TestPipelineBuildThenPushSteps(t *testing.T) {
+	needStack(t)
 	t.Setenv("HOIST_STORE", t.TempDir())
 	dir := writeFiles(t, map[string]string{
 		"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo candidate > /c.txt\n",
@@ -73,6 +74,7 @@ steps:
 // TestPushStepTags: a push step pushes its tag and tags; latest only when
 // it names neither, or when every tag it names expands to nothing.
 func TestPushStepTags(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ fields, want string }{
 		{"tags: [v1, stable]", "  127.0.0.1:5999/team/acme/app:v1\n  127.0.0.1:5999/team/acme/app:stable\n"},
 		{"tag: v2\n    tags: [stable]", "  127.0.0.1:5999/team/acme/app:v2\n  127.0.0.1:5999/team/acme/app:stable\n"},

@@ -62,6 +62,7 @@ func blobBytes(t *testing.T, img v1.Image) (int64, int64) {
 // registry, the second repository mounts them, and a later retag uploads
 // nothing.
 func TestPushManyTargetsNoBlobTwice(t *testing.T) {
+	needStack(t)
 	t.Setenv("TEST_SECURE_PASSWORD", securePassword)
 	img, err := random.Image(300_000, 5)
 	if err != nil {
@@ -116,6 +117,7 @@ func TestPushManyTargetsNoBlobTwice(t *testing.T) {
 // TestPushRetriesTransientFailures: a registry that answers 503 and resets
 // connections a few times still gets the image.
 func TestPushRetriesTransientFailures(t *testing.T) {
+	needStack(t)
 	var failures atomic.Int32
 	proxy := stack.StartProxy(regB.Host, func(r *http.Request) int {
 		if !strings.Contains(r.URL.Path, "/blobs/") && !strings.Contains(r.URL.Path, "/manifests/") {
@@ -146,6 +148,7 @@ func TestPushRetriesTransientFailures(t *testing.T) {
 // TestPushOneTargetDown: when one target cannot be written, no target's
 // tag moves, hoist exits 1, and the report names the failed target.
 func TestPushOneTargetDown(t *testing.T) {
+	needStack(t)
 	img, _ := random.Image(50_000, 2)
 	src := regA.Host + "/src/down:v1"
 	digest := put(t, img, authn.Anonymous, src)
@@ -176,6 +179,7 @@ func TestPushOneTargetDown(t *testing.T) {
 // TestPromoteIndex promotes a two-platform index: the same digest, with
 // every child, in the target registry, and both digests printed.
 func TestPromoteIndex(t *testing.T) {
+	needStack(t)
 	var idx v1.ImageIndex = empty.Index
 	for _, arch := range []string{"amd64", "arm64"} {
 		img, _ := random.Image(40_000, 2)
@@ -206,6 +210,7 @@ func TestPromoteIndex(t *testing.T) {
 // TestTag gives one image three names in two registries: one digest
 // everywhere, and only the blobs missing at each repository move.
 func TestTag(t *testing.T) {
+	needStack(t)
 	img, _ := random.Image(30_000, 2)
 	src := regA.Host + "/src/tagme:build-7"
 	digest := put(t, img, authn.Anonymous, src)
@@ -239,6 +244,7 @@ func TestTag(t *testing.T) {
 // TestPushWrongPassword: the target refuses the credentials: exit 1, one
 // line naming the target and the refusal, and no password printed.
 func TestPushWrongPassword(t *testing.T) {
+	needStack(t)
 	const wrong = "wr0ng-Pa55-for-push"
 	t.Setenv("TEST_SECURE_PASSWORD", wrong)
 	img, _ := random.Image(10_000, 1)

@@ -16,6 +16,7 @@ import (
 // annotations from the CF_* variables, keeps a label its Dockerfile sets,
 // and the metadata file records the same.
 func TestTraceability(t *testing.T) {
+	needStack(t)
 	dir := writeFiles(t, map[string]string{
 		"Dockerfile": "ARG BASE\nFROM ${BASE}\nLABEL org.opencontainers.image.version=from-dockerfile\nRUN echo trace > /t.txt\n",
 		"codefresh.yml": `version: "1.0"
