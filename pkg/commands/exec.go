@@ -94,6 +94,9 @@ func (o *runOptions) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runn
 		ex.Progress = printer.Step()
 	}
 	if !dryRun && p.Has(pipeline.TypeBuild) {
+		if err := runner.Check(cmd.Context(), p, opts); err != nil {
+			return err
+		}
 		b, err := build.Connect(cmd.Context(), build.Options{Addr: o.builder.Addr, Registries: opts.Registries, Log: cmd.ErrOrStderr()})
 		if err != nil {
 			return err

@@ -20,13 +20,13 @@ func TestInspect(t *testing.T) {
 	t.Parallel()
 	one, two := serve(t, nil), serve(t, basicAuth("viewer", "view-Pa55"))
 	viewer := &authn.Basic{Username: "viewer", Password: "view-Pa55"}
-	x := labelled(t, time.Time{}, trace("aaaaaaa1111", "main"))
-	y := labelled(t, time.Time{}, trace("bbbbbbb2222", "old"))
+	x := labelled(t, time.Time{}, traceLabels("aaaaaaa1111", "main"))
+	y := labelled(t, time.Time{}, traceLabels("bbbbbbb2222", "old"))
 	dx := push(t, x, authn.Anonymous, one+"/team/app:v1", one+"/team/app:latest")
 	push(t, x, authn.Anonymous, one+"/team/archive@"+dx) // by digest only, with no tag
 	push(t, x, viewer, two+"/app:prod")
 	dy := push(t, y, authn.Anonymous, one+"/team/app:old")
-	cfg, creds := account(t, fmt.Sprintf(`registries:
+	acct := account(t, fmt.Sprintf(`registries:
   - name: one
     domain: %s
     prefix: team
@@ -56,7 +56,7 @@ func TestInspect(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			im, warns, err := Inspect(t.Context(), cfg, creds, tc.ref)
+			im, warns, err := Inspect(t.Context(), acct, tc.ref)
 			if err != nil {
 				t.Fatalf("Inspect(%s) error = %v", tc.ref, err)
 			}
@@ -84,7 +84,7 @@ func TestInspect(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, _, err := Inspect(t.Context(), cfg, creds, tc.ref)
+			_, _, err := Inspect(t.Context(), acct, tc.ref)
 			if err == nil || err.Error() != tc.want || !errors.Is(err, tc.is) {
 				t.Errorf("Inspect(%s) error = %v, want %q (%v)", tc.ref, err, tc.want, tc.is)
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/registries"
 )
 
 // listed is the row List gives for img: one platform, its size, config
@@ -48,15 +49,15 @@ func TestList(t *testing.T) {
 	one, two := serve(t, nil), serve(t, basicAuth("viewer", "view-Pa55"))
 	viewer := &authn.Basic{Username: "viewer", Password: "view-Pa55"}
 	newer, older := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC), time.Date(2026, 1, 2, 3, 4, 0, 0, time.UTC)
-	x := labelled(t, newer, trace("aaaaaaa1111", "main"))
-	y := labelled(t, older, trace("bbbbbbb2222", "old"))
+	x := labelled(t, newer, traceLabels("aaaaaaa1111", "main"))
+	y := labelled(t, older, traceLabels("bbbbbbb2222", "old"))
 	z := labelled(t, older, nil)
 	push(t, x, authn.Anonymous, one+"/team/app:v1", one+"/team/app:latest")
 	push(t, x, viewer, two+"/app:prod")
 	push(t, y, authn.Anonymous, one+"/team/app:old")
 	push(t, z, viewer, two+"/tools/lint:1", two+"/tools/lint:2")
 	push(t, y, authn.Anonymous, one+"/outside/prefix:x") // not under the prefix: not listed
-	cfg, creds := account(t, fmt.Sprintf(`registries:
+	acct := account(t, fmt.Sprintf(`registries:
   - name: one
     domain: %s
     prefix: team
@@ -66,7 +67,7 @@ func TestList(t *testing.T) {
     password: view-Pa55
 `, one, two))
 
-	got, err := List(t.Context(), cfg, creds, Options{})
+	got, err := List(t.Context(), acct, Options{})
 	if err != nil {
 		t.Fatalf("List() error = %v", err)
 	}
@@ -102,10 +103,10 @@ func TestList(t *testing.T) {
 func TestListSelect(t *testing.T) {
 	t.Parallel()
 	one, two := serve(t, nil), serve(t, nil)
-	x, y := labelled(t, time.Time{}, trace("x", "main")), labelled(t, time.Time{}, trace("y", "main"))
+	x, y := labelled(t, time.Time{}, traceLabels("x", "main")), labelled(t, time.Time{}, traceLabels("y", "main"))
 	push(t, x, authn.Anonymous, one+"/app:v1", two+"/app:v1")
 	push(t, y, authn.Anonymous, one+"/web:v1")
-	cfg, creds := account(t, fmt.Sprintf("registries:\n  - name: one\n    domain: %s\n  - name: two\n    domain: %s\n", one, two))
+	acct := account(t, fmt.Sprintf("registries:\n  - name: one\n    domain: %s\n  - name: two\n    domain: %s\n", one, two))
 	for _, tc := range []struct {
 		name string
 		opts Options
@@ -119,7 +120,7 @@ func TestListSelect(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			l, err := List(t.Context(), cfg, creds, tc.opts)
+			l, err := List(t.Context(), acct, tc.opts)
 			if err != nil {
 				t.Fatalf("List(%+v) error = %v", tc.opts, err)
 			}
@@ -133,11 +134,11 @@ func TestListSelect(t *testing.T) {
 		})
 	}
 
-	_, err := List(t.Context(), cfg, creds, Options{Registries: []string{"nope"}})
-	if want := "--registry nope: unknown registry (known: one, two)"; err == nil || err.Error() != want || !errors.Is(err, errs.ErrInput) {
+	_, err := List(t.Context(), acct, Options{Registries: []string{"nope"}})
+	if want := `--registry: unknown registry "nope" (known: one, two)`; err == nil || err.Error() != want || !errors.Is(err, errs.ErrInput) {
 		t.Errorf("List(--registry nope) error = %v, want the input error %q", err, want)
 	}
-	_, err = List(t.Context(), nil, creds, Options{})
+	_, err = List(t.Context(), registries.NewAccount(nil, t.TempDir()), Options{})
 	if !errors.Is(err, errs.ErrInput) {
 		t.Errorf("List(no registries) error = %v, want an input error", err)
 	}
@@ -149,7 +150,7 @@ func TestListSelect(t *testing.T) {
 func TestListRegistryDown(t *testing.T) {
 	t.Parallel()
 	up := serve(t, nil)
-	img := labelled(t, time.Time{}, trace("abc", "main"))
+	img := labelled(t, time.Time{}, traceLabels("abc", "main"))
 	digest := push(t, img, authn.Anonymous, up+"/app:v1")
 	noCatalog := serve(t, refuse("/v2/_catalog", http.StatusNotFound))
 	for _, tc := range []struct {
@@ -160,8 +161,8 @@ func TestListRegistryDown(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			cfg, creds := account(t, fmt.Sprintf("registries:\n  - name: up\n    domain: %s\n  - name: down\n    domain: %s\n", up, tc.down))
-			l, err := List(t.Context(), cfg, creds, Options{})
+			acct := account(t, fmt.Sprintf("registries:\n  - name: up\n    domain: %s\n  - name: down\n    domain: %s\n", up, tc.down))
+			l, err := List(t.Context(), acct, Options{})
 			if err != nil {
 				t.Fatalf("List() error = %v", err)
 			}
@@ -172,8 +173,8 @@ func TestListRegistryDown(t *testing.T) {
 				t.Errorf("List() images = %+v, want app@%s in up", l.Images, digest)
 			}
 
-			cfg, creds = account(t, fmt.Sprintf("registries:\n  - name: down\n    domain: %s\n", tc.down))
-			l, err = List(t.Context(), cfg, creds, Options{})
+			acct = account(t, fmt.Sprintf("registries:\n  - name: down\n    domain: %s\n", tc.down))
+			l, err = List(t.Context(), acct, Options{})
 			if !errors.Is(err, ErrAllFailed) || !strings.Contains(err.Error(), tc.want) || len(l.Warnings) != 1 {
 				t.Errorf("List(only down) = %v, warnings %q; want ErrAllFailed naming %q", err, l.Warnings, tc.want)
 			}
@@ -192,8 +193,8 @@ func TestListPaged(t *testing.T) {
 		refs = append(refs, fmt.Sprintf("%s/many:t%03d", host, i))
 	}
 	push(t, labelled(t, time.Time{}, nil), authn.Anonymous, refs...)
-	cfg, creds := account(t, "registries:\n  - name: r\n    domain: "+host+"\n")
-	l, err := List(t.Context(), cfg, creds, Options{Repos: []string{"many"}})
+	acct := account(t, "registries:\n  - name: r\n    domain: "+host+"\n")
+	l, err := List(t.Context(), acct, Options{Repos: []string{"many"}})
 	if err != nil {
 		t.Fatalf("List() error = %v", err)
 	}
@@ -215,8 +216,8 @@ func TestListCreated(t *testing.T) {
 	label := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	push(t, labelled(t, config, map[string]string{labelBuildID: "b1", labelCreated: label.Format(time.RFC3339)}), authn.Anonymous, host+"/hoist-built:v1")
 	push(t, labelled(t, config, map[string]string{labelCreated: label.Format(time.RFC3339)}), authn.Anonymous, host+"/other:v1")
-	cfg, creds := account(t, "registries:\n  - name: r\n    domain: "+host+"\n")
-	l, err := List(t.Context(), cfg, creds, Options{})
+	acct := account(t, "registries:\n  - name: r\n    domain: "+host+"\n")
+	l, err := List(t.Context(), acct, Options{})
 	if err != nil {
 		t.Fatalf("List() error = %v", err)
 	}
@@ -238,7 +239,7 @@ func TestListIndex(t *testing.T) {
 	var idx v1.ImageIndex = empty.Index
 	var size int64
 	for _, arch := range []string{"amd64", "arm64"} {
-		img := labelled(t, time.Time{}, trace("rev-"+arch, "main"))
+		img := labelled(t, time.Time{}, traceLabels("rev-"+arch, "main"))
 		size += sizeOf(t, img)
 		idx = mutate.AppendManifests(idx, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: arch}}})
 	}
@@ -256,13 +257,13 @@ func TestListIndex(t *testing.T) {
 	}
 	d, _ := idx.Digest()
 	mt, _ := idx.MediaType()
-	cfg, creds := account(t, "registries:\n  - name: r\n    domain: "+host+"\n")
-	l, err := List(t.Context(), cfg, creds, Options{})
+	acct := account(t, "registries:\n  - name: r\n    domain: "+host+"\n")
+	l, err := List(t.Context(), acct, Options{})
 	if err != nil {
 		t.Fatalf("List() error = %v", err)
 	}
 	want := []*Image{{Name: "multi", Digest: d.String(), MediaType: string(mt), Platforms: []string{"linux/amd64", "linux/arm64"}, Size: size,
-		Labels: trace("rev-amd64", "main"), Locations: []Location{{Registry: "r", Repository: host + "/multi", Tags: []string{"1.0"}}}}}
+		Labels: traceLabels("rev-amd64", "main"), Locations: []Location{{Registry: "r", Repository: host + "/multi", Tags: []string{"1.0"}}}}}
 	if diff := cmp.Diff(want, l.Images); diff != "" {
 		t.Errorf("List() (-want +got):\n%s", diff)
 	}

@@ -15,9 +15,9 @@ func TestImageTrace(t *testing.T) {
 		labels, annotations      map[string]string
 		wantRevision, wantBranch string
 	}{
-		{"labels", trace("abc", "main"), nil, "abc", "main"},
-		{"annotations-win", trace("abc", "main"), trace("def", "release"), "def", "release"},
-		{"empty-annotation", trace("abc", "main"), map[string]string{labelBranch: ""}, "abc", "main"},
+		{"labels", traceLabels("abc", "main"), nil, "abc", "main"},
+		{"annotations-win", traceLabels("abc", "main"), traceLabels("def", "release"), "def", "release"},
+		{"empty-annotation", traceLabels("abc", "main"), map[string]string{labelBranch: ""}, "abc", "main"},
 		{"none", nil, nil, "", ""},
 	} {
 		im := &Image{Labels: tc.labels, Annotations: tc.annotations}

@@ -23,12 +23,13 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/pkg/registries"
+	"github.com/hoist-build/hoist/pkg/trace"
 )
 
 // Trace labels as hoist's builds set them.
 const (
-	labelRevision = "org.opencontainers.image.revision"
-	labelBranch   = "io.hoist.branch"
+	labelRevision = trace.Revision
+	labelBranch   = trace.Branch
 	labelBuildID  = "io.hoist.build-id"
 	labelCreated  = "org.opencontainers.image.created"
 )
@@ -155,8 +156,8 @@ func labelled(t *testing.T, created time.Time, labels map[string]string) v1.Imag
 	return img
 }
 
-// trace returns the labels of an image hoist did not build.
-func trace(revision, branch string) map[string]string {
+// traceLabels returns the labels of an image hoist did not build.
+func traceLabels(revision, branch string) map[string]string {
 	return map[string]string{labelRevision: revision, labelBranch: branch}
 }
 
@@ -193,13 +194,13 @@ func sizeOf(t *testing.T, img v1.Image) int64 {
 	return n
 }
 
-// account loads a registries.yaml and the credentials it gives, with an
-// empty docker config.
-func account(t *testing.T, yaml string) (*registries.Config, *registries.Credentials) {
+// account loads a registries.yaml: its integrations, their clients and
+// the credentials it gives, with an empty docker config.
+func account(t *testing.T, yaml string) *registries.Account {
 	t.Helper()
 	cfg, err := registries.Load(strings.NewReader(yaml), "registries.yaml")
 	if err != nil {
 		t.Fatalf("registries.yaml: %v\n%s", err, yaml)
 	}
-	return cfg, registries.NewCredentials(cfg, t.TempDir())
+	return registries.NewAccount(cfg, t.TempDir())
 }

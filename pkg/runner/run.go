@@ -85,11 +85,7 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 	if !ex.DryRun {
 		// Check every step before building any, so a mistake in a later
 		// step leaves nothing half done.
-		steps := p.Steps
-		if p.Mode == pipeline.ModeParallel {
-			steps = graphOrder(p.Steps, p.Waits())
-		}
-		if err := newPlanner().check(steps); err != nil {
+		if err := check(newPlanner(), p); err != nil {
 			return nil, err
 		}
 	}
@@ -109,6 +105,22 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 		}
 	}
 	return results, nil
+}
+
+// Check plans every step of p as a run would, without building or
+// pushing, and returns the first mistake: callers check before they
+// connect to BuildKit, so a user's mistake is never hidden behind an
+// unreachable builder. Run checks too.
+func Check(ctx context.Context, p *pipeline.Pipeline, opts Options) error {
+	return check(planners(ctx, p, opts)(), p)
+}
+
+func check(pl *planner, p *pipeline.Pipeline) error {
+	steps := p.Steps
+	if p.Mode == pipeline.ModeParallel {
+		steps = graphOrder(p.Steps, p.Waits())
+	}
+	return pl.check(steps)
 }
 
 // planners returns a function that makes a planner for p, with the
