@@ -1,6 +1,12 @@
 // Package build runs image builds on BuildKit: it connects to a given
-// buildkitd or starts a local one for the run (daemonless mode), solves a
-// Dockerfile build with the dockerfile frontend, shows BuildKit's progress
-// display, and pushes through BuildKit's image exporter with credentials
-// passed over the BuildKit session.
+// buildkitd or starts a local one for the run (daemonless mode), readies a
+// build's pulls and cache before it starts (fallback registries for base
+// images, a caching registry that refuses pushes), solves a Dockerfile
+// build with the dockerfile frontend, and writes the image to hoist's
+// local OCI store, from where pkg/distribute publishes it. BuildKit itself
+// pushes nothing; credentials for its pulls and cache pass over the
+// BuildKit session.
+//
+// It may import registries, progress and errs; never runner, distribute,
+// images, policy or commands.
 package build

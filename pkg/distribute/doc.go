@@ -1,5 +1,12 @@
-// Package distribute copies one image, by digest, to many registries at once:
-// blobs first (skipped when present, mounted from another repository of the
-// same registry), then the manifest by digest, and tags last, only once
-// every target holds the image; then it checks every tag's digest.
+// Package distribute is hoist's one way to write images to registries.
+// Builds, push steps and the push, tag and promote commands all publish
+// through a Publisher: blobs first (skipped when present, mounted from
+// another repository of the same registry, each source blob read once),
+// then the manifest by digest, and tags last, only once every target
+// holds the image; then every tag's digest is checked. Wrappers record
+// each publish (the --metadata-file record) and show it in the progress
+// display.
+//
+// It may import registries, progress and errs; never runner, build,
+// images, policy, pipeline or commands.
 package distribute

@@ -1,5 +1,3 @@
-// Package gitinfo reads what Codefresh's CF_* system variables describe from
-// a git checkout: branch, revision, commit message and author, repository.
 package gitinfo
 
 import (

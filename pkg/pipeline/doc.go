@@ -1,4 +1,7 @@
 // Package pipeline holds the codefresh.yml model: loading with line numbers,
-// validation of build steps, and ${{VAR}} expansion. It does no build or
-// registry work.
+// validation of build and push steps, ${{VAR}} expansion, when: clauses,
+// and the step graph of parallel mode.
+//
+// It does no build or registry work: it imports only errs and gitinfo of
+// hoist's packages.
 package pipeline

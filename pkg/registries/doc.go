@@ -1,5 +1,11 @@
 // Package registries holds the account's registry integrations, as
 // Codefresh's Pipeline Integrations do: providers and their domains,
 // repository prefixes, the default, caching and auto-push settings,
-// fallbacks, TLS and credentials.
+// fallbacks, TLS and credentials. An Account holds the config, the one
+// credential source (Credentials, which feeds BuildKit's session and
+// go-containerregistry alike) and one Client per integration, with one
+// transport each. Error is the one registry error; UnknownError the one
+// "unknown registry".
+//
+// It imports only errs of hoist's packages.
 package registries

@@ -1,4 +1,11 @@
-// Package runner runs a pipeline's steps: it plans each build step (variables,
-// tags, references, the auto-push decision), builds it on BuildKit, passes
-// step outputs on to later steps, and reports what it did.
+// Package runner runs a pipeline's steps: it plans each step (variables,
+// tags, references, the auto-push decision), runs them in order, in
+// parallel blocks or as a graph (mode: parallel), with retry and timeout,
+// passes step outputs on to later steps, and reports what each did. It
+// builds through a Builder (pkg/build) and publishes through a Publisher
+// (pkg/distribute).
+//
+// It may import build, distribute, registries, policy, pipeline, progress,
+// gitinfo, trace and errs; never commands or images. Nothing below it
+// imports it.
 package runner
