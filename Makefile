@@ -1,9 +1,10 @@
 # hoist's two set-up commands for a new machine (run as root):
 #   make demo   installs the real stack, builds hoist, runs the quickstart
 #   make test   installs the real stack and runs every test
+# make test-short runs the fast tier: no root, no daemon, no registry process.
 GO ?= go
 
-.PHONY: setup build demo test bench
+.PHONY: setup build demo test test-short bench
 
 setup:
 	./hack/setup.sh
@@ -17,6 +18,10 @@ demo: setup build
 test: setup
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 40m ./...
+
+test-short:
+	$(GO) vet ./...
+	$(GO) test -short -count=1 ./...
 
 bench: setup build
 	$(GO) build -o bin/crane github.com/google/go-containerregistry/cmd/crane
