@@ -172,21 +172,7 @@ func solveOpt(req Request, st content.Store) (*client.SolveOpt, func(), error) {
 	if auth == nil {
 		auth = func(string, []string) (types.AuthConfig, error) { return types.AuthConfig{}, nil }
 	}
-	var imports, cacheExports []client.CacheOptionsEntry
-	for _, ref := range req.CacheImports {
-		attrs := map[string]string{"ref": ref}
-		if req.CacheInsecure {
-			attrs["registry.insecure"] = "true"
-		}
-		imports = append(imports, client.CacheOptionsEntry{Type: "registry", Attrs: attrs})
-	}
-	if req.CacheExport != "" {
-		attrs := map[string]string{"ref": req.CacheExport, "mode": "max", "image-manifest": "true", "oci-mediatypes": "true", "ignore-error": "true"}
-		if req.CacheInsecure {
-			attrs["registry.insecure"] = "true"
-		}
-		cacheExports = append(cacheExports, client.CacheOptionsEntry{Type: "registry", Attrs: attrs})
-	}
+	imports, cacheExports := cacheOptions(req)
 	return &client.SolveOpt{
 		CacheImports:  imports,
 		CacheExports:  cacheExports,
@@ -200,6 +186,27 @@ func solveOpt(req Request, st content.Store) (*client.SolveOpt, func(), error) {
 			},
 		})},
 	}, cleanup, nil
+}
+
+// cacheOptions returns the build's registry cache imports and export
+// (mode=max, OCI image-manifest form; a failed export does not fail the
+// build).
+func cacheOptions(req Request) (imports, exports []client.CacheOptionsEntry) {
+	for _, ref := range req.CacheImports {
+		attrs := map[string]string{"ref": ref}
+		if req.CacheInsecure {
+			attrs["registry.insecure"] = "true"
+		}
+		imports = append(imports, client.CacheOptionsEntry{Type: "registry", Attrs: attrs})
+	}
+	if req.CacheExport != "" {
+		attrs := map[string]string{"ref": req.CacheExport, "mode": "max", "image-manifest": "true", "oci-mediatypes": "true", "ignore-error": "true"}
+		if req.CacheInsecure {
+			attrs["registry.insecure"] = "true"
+		}
+		exports = append(exports, client.CacheOptionsEntry{Type: "registry", Attrs: attrs})
+	}
+	return imports, exports
 }
 
 // labels merges the trace labels the Dockerfile leaves unset with the

@@ -201,6 +201,13 @@ func (pl *planner) runStep(ctx context.Context, s *pipeline.Step, ex Exec) ([]*S
 		res := &StepResult{StepPlan: sp}
 		return []*StepResult{res}, pl.exec(ctx, res, ex)
 	}
+	return pl.runBlock(ctx, s, ex)
+}
+
+// runBlock runs a parallel block: its children at the same time, each
+// under its own name in the progress display, their step blocks printed
+// whole in file order.
+func (pl *planner) runBlock(ctx context.Context, s *pipeline.Step, ex Exec) ([]*StepResult, error) {
 	block, err := pl.planStep(s)
 	if err != nil {
 		return nil, err
