@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hoist-build/hoist/pkg/build"
+	"github.com/hoist-build/hoist/pkg/gitinfo"
 	"github.com/hoist-build/hoist/pkg/pipeline"
 	"github.com/hoist-build/hoist/pkg/progress"
 	"github.com/hoist-build/hoist/pkg/registries"
@@ -94,6 +95,8 @@ func (o *runOptions) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runn
 		ex.Progress = printer.Step()
 	}
 	if !dryRun && p.Has(pipeline.TypeBuild) {
+		info := gitinfo.Read(cmd.Context(), p.Dir)
+		opts.Git = &info
 		if err := runner.Check(cmd.Context(), p, opts); err != nil {
 			return err
 		}

@@ -137,7 +137,16 @@ func newCopy(ctx context.Context, src *Source, targets []Target) *copyRun {
 			kc = authn.NewMultiKeychain()
 		}
 		c.counters = append(c.counters, cnt)
-		c.opts = append(c.opts, []remote.Option{remote.WithContext(ctx), remote.WithTransport(cnt), remote.WithAuthFromKeychain(kc), remote.WithRetryBackoff(Backoff)})
+		opts := []remote.Option{remote.WithContext(ctx), remote.WithTransport(cnt), remote.WithAuthFromKeychain(kc), remote.WithRetryBackoff(Backoff)}
+		// One pusher and one puller per target: the registry is pinged and
+		// logged in to once, not once per write, tag and check.
+		if p, err := remote.NewPusher(opts...); err == nil {
+			opts = append(opts, remote.Reuse(p))
+		}
+		if p, err := remote.NewPuller(opts...); err == nil {
+			opts = append(opts, remote.Reuse(p))
+		}
+		c.opts = append(c.opts, opts)
 		c.results = append(c.results, &Result{Registry: t.Registry, Repository: t.Repo.Name(), Reference: t.Repo.Digest(src.Digest.String()).String(), Digest: src.Digest.String(), Tags: []string{}})
 	}
 	return c

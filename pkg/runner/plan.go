@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hoist-build/hoist/pkg/build"
+	"github.com/hoist-build/hoist/pkg/gitinfo"
 	"github.com/hoist-build/hoist/pkg/pipeline"
 	"github.com/hoist-build/hoist/pkg/policy"
 	"github.com/hoist-build/hoist/pkg/registries"
@@ -24,6 +25,9 @@ type Options struct {
 	// StepRegistries, when set, replace the registry of every build step
 	// (hoist build --registry).
 	StepRegistries []string
+	// Git is what git says of the pipeline's checkout; read from p.Dir
+	// when nil. Set it to read git once for Check and Run.
+	Git *gitinfo.Info
 }
 
 // StepPlan is what hoist will do for one step.

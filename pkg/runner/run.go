@@ -127,7 +127,11 @@ func check(pl *planner, p *pipeline.Pipeline) error {
 // variables git, the environment and --var give, and the implicit
 // main_clone step when p defines none.
 func planners(ctx context.Context, p *pipeline.Pipeline, opts Options) func() *planner {
-	info := gitinfo.Read(ctx, p.Dir)
+	if opts.Git == nil {
+		info := gitinfo.Read(ctx, p.Dir)
+		opts.Git = &info
+	}
+	info := *opts.Git
 	root := info.TopLevel
 	if root == "" {
 		root = p.Dir
