@@ -4,7 +4,7 @@
 # make test-short runs the fast tier: no root, no daemon, no registry process.
 GO ?= go
 
-.PHONY: setup build demo test test-short bench
+.PHONY: setup build demo test test-short release-check bench
 
 setup:
 	./hack/setup.sh
@@ -18,6 +18,11 @@ demo: setup build
 test: setup
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 40m ./...
+	./hack/release-check.sh
+
+# goreleaser check and a snapshot release of the four binaries.
+release-check:
+	./hack/release-check.sh
 
 test-short:
 	$(GO) vet ./...

@@ -14,7 +14,7 @@ const module = "github.com/hoist-build/hoist/"
 // allowed lists, for each package under pkg/, the hoist packages it may
 // import. A package missing here is a test failure: say where it belongs.
 var allowed = map[string][]string{
-	"commands":   {"runner", "build", "distribute", "images", "policy", "registries", "pipeline", "progress", "gitinfo", "trace", "errs"},
+	"commands":   {"runner", "build", "distribute", "images", "policy", "registries", "pipeline", "progress", "gitinfo", "trace", "version", "errs"},
 	"runner":     {"build", "distribute", "registries", "policy", "pipeline", "progress", "gitinfo", "trace", "errs"},
 	"build":      {"registries", "progress", "errs"},
 	"distribute": {"registries", "progress", "errs"},
@@ -23,6 +23,7 @@ var allowed = map[string][]string{
 	"registries": {"errs"},
 	"pipeline":   {"gitinfo", "errs"},
 	"progress":   {},
+	"version":    {},
 	"gitinfo":    {},
 	"trace":      {},
 	"errs":       {},

@@ -49,7 +49,7 @@ func TestCommandFlags(t *testing.T) {
 		"hoist images inspect":   {"output", "registries"},
 		"hoist registries":       nil,
 		"hoist registries check": {"registries"},
-		"hoist version":          nil,
+		"hoist version":          {"output"},
 	}
 	got := map[string][]string{}
 	walk(NewRoot(), func(cmd *cobra.Command) {

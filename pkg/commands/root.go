@@ -35,6 +35,7 @@ func NewRoot() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return errs.Input("%v", err)
 	})
+	setVersion(root)
 	root.AddCommand(newRunCmd(), newExplainCmd(), newValidateCmd(), newBuildCmd(), newPushCmd(), newTagCmd(), newPromoteCmd(), newImagesCmd(), newRegistriesCmd(), newVersionCmd())
 	return root
 }
