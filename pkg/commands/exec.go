@@ -108,8 +108,14 @@ func (o *runOptions) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runn
 		ex.Builder = b
 	}
 	results, err := runner.Run(cmd.Context(), p, opts, ex)
+	records := runner.Records(results, dryRun)
 	if o.metadata.File != "" && (err == nil || len(results) > 0) {
-		if werr := runner.WriteMetadata(o.metadata.File, runner.Records(results, dryRun)); werr != nil && err == nil {
+		if werr := runner.WriteMetadata(o.metadata.File, records); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if !dryRun {
+		if werr := writeCIOutputs(opts.Env, records); werr != nil && err == nil {
 			err = werr
 		}
 	}

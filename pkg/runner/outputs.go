@@ -15,18 +15,23 @@ import (
 // initialVars are the CF_* variables from git and the environment, with
 // --var values over them.
 func initialVars(info gitinfo.Info, p *pipeline.Pipeline, opts Options) pipeline.Vars {
-	given := map[string]string{}
-	for k, val := range opts.Env {
-		given[k] = val
-	}
-	for k, val := range opts.Vars {
-		given[k] = val
-	}
-	v := pipeline.SystemVars(info, given, time.Now())
+	v := pipeline.SystemVars(info, given(opts), time.Now())
 	if _, ok := v["CF_PIPELINE_NAME"]; !ok {
 		v["CF_PIPELINE_NAME"] = filepath.Base(p.Dir) + "/" + strings.TrimSuffix(filepath.Base(p.File), filepath.Ext(p.File))
 	}
 	return v
+}
+
+// given is the environment with --var values over it.
+func given(opts Options) map[string]string {
+	m := map[string]string{}
+	for k, val := range opts.Env {
+		m[k] = val
+	}
+	for k, val := range opts.Vars {
+		m[k] = val
+	}
+	return m
 }
 
 // setOutputs makes a built step's outputs available to later steps, as

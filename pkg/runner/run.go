@@ -81,6 +81,13 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 	if ex.Account == nil {
 		ex.Account = registries.NewAccount(opts.Registries, "")
 	}
+	if opts.Git == nil {
+		info := gitinfo.Read(ctx, p.Dir)
+		opts.Git = &info
+	}
+	if n := pipeline.BranchNotice(*opts.Git, given(opts)); n != "" {
+		fmt.Fprintln(ex.Log, n)
+	}
 	newPlanner := planners(ctx, p, opts)
 	if !ex.DryRun {
 		// Check every step before building any, so a mistake in a later
