@@ -4,7 +4,7 @@
 # make test-short runs the fast tier: no root, no daemon, no registry process.
 GO ?= go
 
-.PHONY: setup build demo test test-short release-check bench
+.PHONY: setup build demo test test-short release-check step-image bench
 
 setup:
 	./hack/setup.sh
@@ -27,6 +27,10 @@ release-check:
 test-short:
 	$(GO) vet ./...
 	$(GO) test -short -count=1 ./...
+
+# hoist's step image, built by hoist (needs the official BuildKit image).
+step-image: setup
+	./hack/step-image.sh
 
 bench: setup build
 	$(GO) build -o bin/crane github.com/google/go-containerregistry/cmd/crane

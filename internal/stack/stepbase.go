@@ -1,0 +1,124 @@
+package stack
+
+import (
+	"archive/tar"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+)
+
+// StepBaseBinaries are the programs the official rootless BuildKit image
+// holds that hoist's step image needs, as found on this machine, and the
+// names the image gives them (as BuildKit's own image does: runc is
+// buildkit-runc).
+var StepBaseBinaries = map[string]string{
+	"buildkitd": "usr/bin/buildkitd",
+	"buildctl":  "usr/bin/buildctl",
+	"runc":      "usr/bin/buildkit-runc",
+}
+
+// StepBase returns a stand-in for the official rootless BuildKit image,
+// which cannot be downloaded here: the Busybox image plus the machine's
+// buildkitd, buildctl and runc, with the shared libraries they link
+// against. hoist's step image Dockerfile builds on it as it does on the
+// real one.
+func StepBase() (v1.Image, error) {
+	base, err := Busybox()
+	if err != nil {
+		return nil, err
+	}
+	files := map[string]string{} // path in the image → path here
+	for bin, at := range StepBaseBinaries {
+		p, err := exec.LookPath(bin)
+		if err != nil {
+			return nil, fmt.Errorf("%s not found (make setup installs it): %w", bin, err)
+		}
+		files[at] = p
+		libs, err := sharedLibraries(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range libs {
+			files[strings.TrimPrefix(l, "/")] = l
+		}
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	epoch := time.Unix(0, 0)
+	dirs := map[string]bool{}
+	for at := range files {
+		for d := filepath.Dir(at); d != "." && !dirs[d]; d = filepath.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	for d := range dirs {
+		tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: d + "/", Mode: 0o755, ModTime: epoch})
+	}
+	for at, from := range files {
+		data, err := os.ReadFile(from)
+		if err != nil {
+			return nil, err
+		}
+		tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: at, Mode: 0o755, Size: int64(len(data)), ModTime: epoch})
+		tw.Write(data)
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	data := buf.Bytes()
+	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
+	if err != nil {
+		return nil, err
+	}
+	return mutate.AppendLayers(base, layer)
+}
+
+var lddPath = regexp.MustCompile(`(/\S+) \(0x`)
+
+// sharedLibraries lists the libraries a dynamically linked program loads,
+// the loader included, as ldd says.
+func sharedLibraries(bin string) ([]string, error) {
+	out, err := exec.Command("ldd", bin).Output()
+	if err != nil {
+		return nil, nil // a static binary: ldd says so and fails
+	}
+	var libs []string
+	for _, m := range lddPath.FindAllStringSubmatch(string(out), -1) {
+		if p, err := filepath.EvalSymlinks(m[1]); err == nil {
+			libs = append(libs, m[1])
+			if p != m[1] {
+				libs = append(libs, p)
+			}
+		}
+	}
+	return libs, nil
+}
+
+// PushStepBase pushes StepBase to ref and returns its digest.
+func PushStepBase(ref string) (string, error) {
+	img, err := StepBase()
+	if err != nil {
+		return "", err
+	}
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return "", err
+	}
+	if err := remote.Write(r, img); err != nil {
+		return "", fmt.Errorf("pushing %s: %w", ref, err)
+	}
+	d, err := img.Digest()
+	return d.String(), err
+}
