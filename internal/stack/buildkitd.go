@@ -26,9 +26,29 @@ type Buildkitd struct {
 	done chan struct{}
 }
 
+// BuildkitdOptions configure a buildkitd.
+type BuildkitdOptions struct {
+	// Addr to listen on, e.g. tcp://127.0.0.1:PORT; a unix socket in its
+	// temp dir when empty.
+	Addr string
+	// TLS makes buildkitd serve TLS with TLS.Cert and TLS.Key and ask for
+	// client certificates signed by TLS.CA.
+	TLS *TLSFiles
+	// Client is the certificate the readiness check presents.
+	Client *TLSFiles
+	// Args are extra buildkitd flags.
+	Args []string
+}
+
 // StartBuildkitd starts the buildkitd that hoist would use (see
 // build.BuildkitdPath) with its state in a new temp dir.
 func StartBuildkitd(ctx context.Context) (*Buildkitd, error) {
+	return StartBuildkitdWith(ctx, BuildkitdOptions{})
+}
+
+// StartBuildkitdWith starts a buildkitd as opts say and waits until it
+// answers.
+func StartBuildkitdWith(ctx context.Context, opts BuildkitdOptions) (*Buildkitd, error) {
 	bin, err := build.BuildkitdPath()
 	if err != nil {
 		return nil, err
@@ -38,12 +58,19 @@ func StartBuildkitd(ctx context.Context) (*Buildkitd, error) {
 		return nil, err
 	}
 	b := &Buildkitd{Addr: "unix://" + filepath.Join(dir, "buildkitd.sock"), Root: filepath.Join(dir, "root"), dir: dir, done: make(chan struct{})}
+	if opts.Addr != "" {
+		b.Addr = opts.Addr
+	}
 	logf, err := os.Create(filepath.Join(dir, "buildkitd.log"))
 	if err != nil {
 		return nil, err
 	}
 	defer logf.Close()
-	b.cmd = exec.Command(bin, "--root", b.Root, "--addr", b.Addr)
+	args := []string{"--root", b.Root, "--addr", b.Addr}
+	if opts.TLS != nil {
+		args = append(args, "--tlscacert", opts.TLS.CA, "--tlscert", opts.TLS.Cert, "--tlskey", opts.TLS.Key)
+	}
+	b.cmd = exec.Command(bin, append(args, opts.Args...)...)
 	b.cmd.Stdout, b.cmd.Stderr = logf, logf
 	b.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	if err := b.cmd.Start(); err != nil {
@@ -58,7 +85,14 @@ func StartBuildkitd(ctx context.Context) (*Buildkitd, error) {
 			return nil, fmt.Errorf("buildkitd exited: %s", strings.TrimSpace(string(log)))
 		case <-time.After(100 * time.Millisecond):
 		}
-		c, err := client.New(ctx, b.Addr)
+		var copts []client.ClientOpt
+		if opts.TLS != nil {
+			copts = append(copts, client.WithServerConfig("127.0.0.1", opts.TLS.CA))
+		}
+		if opts.Client != nil {
+			copts = append(copts, client.WithCredentials(opts.Client.Cert, opts.Client.Key))
+		}
+		c, err := client.New(ctx, b.Addr, copts...)
 		if err != nil {
 			continue
 		}
@@ -78,4 +112,13 @@ func StartBuildkitd(ctx context.Context) (*Buildkitd, error) {
 func (b *Buildkitd) Stop() {
 	stop(b.cmd, b.done, 15*time.Second)
 	os.RemoveAll(b.dir)
+}
+
+// LoopbackAddr returns tcp://127.0.0.1:PORT for a free port.
+func LoopbackAddr() (string, error) {
+	p, err := freePort()
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("tcp://127.0.0.1:%d", p), nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/moby/buildkit/client"
 
+	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/registries"
 )
 
@@ -26,6 +27,8 @@ type Options struct {
 	// Registries configures a local buildkitd's registry hosts (HTTP,
 	// TLS verification, CA files). May be nil.
 	Registries *registries.Config
+	// TLS authenticates to a tcp:// builder (mutual TLS) and checks it.
+	TLS TLS
 	// Log receives one-line notices, such as the start of a local daemon.
 	Log io.Writer
 }
@@ -45,10 +48,17 @@ func Connect(ctx context.Context, opts Options) (*Builder, error) {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
+	if opts.TLS.Set() && opts.Addr == "" {
+		return nil, errs.Input("--tlscacert, --tlscert, --tlskey, --tlsservername and --tlsdir need a --builder address")
+	}
 	if opts.Addr != "" {
-		c, err := dial(ctx, opts.Addr, 10*time.Second)
+		tlsOpts, err := opts.TLS.clientOpts(opts.Addr)
 		if err != nil {
-			return nil, fmt.Errorf("builder %s is not reachable: %w", opts.Addr, err)
+			return nil, err
+		}
+		c, err := dial(ctx, opts.Addr, 10*time.Second, tlsOpts...)
+		if err != nil {
+			return nil, tlsError(opts.Addr, err)
 		}
 		return &Builder{client: c, Addr: opts.Addr}, nil
 	}
@@ -71,8 +81,8 @@ func Connect(ctx context.Context, opts Options) (*Builder, error) {
 
 // dial connects and checks that the daemon answers within timeout (no
 // check when timeout is 0).
-func dial(ctx context.Context, addr string, timeout time.Duration) (*client.Client, error) {
-	c, err := client.New(ctx, addr)
+func dial(ctx context.Context, addr string, timeout time.Duration, opts ...client.ClientOpt) (*client.Client, error) {
+	c, err := client.New(ctx, addr, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -100,7 +100,7 @@ func (o *runOptions) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runn
 		if err := runner.Check(cmd.Context(), p, opts); err != nil {
 			return err
 		}
-		b, err := build.Connect(cmd.Context(), build.Options{Addr: o.builder.Addr, Registries: opts.Registries, Log: cmd.ErrOrStderr()})
+		b, err := build.Connect(cmd.Context(), build.Options{Addr: o.builder.Addr, TLS: o.builder.TLS, Registries: opts.Registries, Log: cmd.ErrOrStderr()})
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package commands
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/hoist-build/hoist/pkg/build"
 	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/progress"
 )
@@ -19,6 +20,8 @@ type BuilderOptions struct {
 	Progress string
 	// Mode is Progress, once Validate has checked it.
 	Mode progress.Mode
+	// TLS authenticates to a tcp:// builder, as buildctl's flags do.
+	TLS build.TLS
 }
 
 // AddFlags adds --builder and --progress to cmd.
@@ -28,6 +31,16 @@ func (o *BuilderOptions) AddFlags(cmd *cobra.Command) {
 	env(fs, "builder", "HOIST_BUILDER", "BUILDKIT_HOST")
 	fs.StringVar(&o.Progress, "progress", DefaultProgress, "progress display: auto, tty, plain, rawjson or quiet")
 	env(fs, "progress", "HOIST_PROGRESS", "BUILDKIT_PROGRESS")
+	fs.StringVar(&o.TLS.CACert, "tlscacert", "", "CA certificate that verifies a tcp:// builder")
+	env(fs, "tlscacert", "HOIST_TLSCACERT")
+	fs.StringVar(&o.TLS.Cert, "tlscert", "", "client certificate for a tcp:// builder that asks for one (mutual TLS)")
+	env(fs, "tlscert", "HOIST_TLSCERT")
+	fs.StringVar(&o.TLS.Key, "tlskey", "", "client key for --tlscert")
+	env(fs, "tlskey", "HOIST_TLSKEY")
+	fs.StringVar(&o.TLS.ServerName, "tlsservername", "", "name the builder's certificate must carry (default: the address's host)")
+	env(fs, "tlsservername", "HOIST_TLSSERVERNAME")
+	fs.StringVar(&o.TLS.Dir, "tlsdir", "", "folder with ca.pem, cert.pem and key.pem, in place of the three flags")
+	env(fs, "tlsdir", "HOIST_TLSDIR")
 }
 
 // Validate checks the progress mode.
