@@ -46,4 +46,22 @@ if [ ! -x "$cache/buildkitd-$version" ] || [ ! -x "$cache/buildctl-$version" ]; 
 fi
 install -m 0755 "$cache/buildkitd-$version" /usr/local/bin/buildkitd
 install -m 0755 "$cache/buildctl-$version" /usr/local/bin/buildctl
-echo "setup: ready: $(buildkitd --version), $(docker-registry --version), $(runc --version | head -1)"
+# arm64 under qemu: binfmt_misc is not mounted at boot here; mount it and
+# register Debian's qemu-aarch64 handler (from qemu-user-static).
+if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
+	mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null || echo "setup: warning: cannot mount binfmt_misc: arm64 builds will fail" >&2
+fi
+if [ -e /proc/sys/fs/binfmt_misc/register ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+	grep -v '^#' /usr/lib/binfmt.d/qemu-aarch64.conf > /proc/sys/fs/binfmt_misc/register || echo "setup: warning: cannot register qemu-aarch64" >&2
+fi
+# Debian's busybox-static for arm64, for the tests' multi-platform base image.
+if [ ! -x "$cache/busybox-arm64" ]; then
+	echo "setup: fetching busybox-static for arm64"
+	dpkg --print-foreign-architectures | grep -qx arm64 || { dpkg --add-architecture arm64 && apt-get update -qq; }
+	tmp=$(mktemp -d)
+	(cd "$tmp" && apt-get download -qq busybox-static:arm64 2>/dev/null && dpkg-deb -x busybox-static_*_arm64.deb x)
+	install -m 0755 "$tmp/x/bin/busybox" "$cache/busybox-arm64"
+	rm -rf "$tmp"
+fi
+install -m 0755 "$cache/busybox-arm64" /usr/local/lib/busybox-arm64 2>/dev/null || { mkdir -p /usr/local/lib && install -m 0755 "$cache/busybox-arm64" /usr/local/lib/busybox-arm64; }
+echo "setup: ready: $(buildkitd --version), $(docker-registry --version), $(runc --version | head -1), arm64 $(/usr/local/lib/busybox-arm64 uname -m 2>/dev/null || echo unavailable)"

@@ -17,17 +17,61 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // BusyboxPath is where Debian's busybox-static installs its binary.
 const BusyboxPath = "/bin/busybox"
 
+// BusyboxARM64Path is where make setup puts Debian's busybox-static for
+// arm64.
+const BusyboxARM64Path = "/usr/local/lib/busybox-arm64"
+
 // Busybox returns a linux/amd64 image of Debian's static busybox with a
 // symlink in /bin for every applet, and /tmp.
 func Busybox() (v1.Image, error) {
-	bin, err := os.ReadFile(BusyboxPath)
+	return busyboxImage(BusyboxPath, "amd64")
+}
+
+// BusyboxIndex returns an index of the Busybox image for linux/amd64 and
+// linux/arm64 (Debian's arm64 busybox-static, which runs under qemu).
+func BusyboxIndex() (v1.ImageIndex, error) {
+	amd, err := busyboxImage(BusyboxPath, "amd64")
 	if err != nil {
-		return nil, fmt.Errorf("reading %s (install busybox-static): %w", BusyboxPath, err)
+		return nil, err
+	}
+	arm, err := busyboxImage(BusyboxARM64Path, "arm64")
+	if err != nil {
+		return nil, err
+	}
+	return mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex),
+		mutate.IndexAddendum{Add: amd, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
+		mutate.IndexAddendum{Add: arm, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64"}}},
+	), nil
+}
+
+// PushBusyboxIndex pushes BusyboxIndex to ref and returns its digest.
+func PushBusyboxIndex(ref string) (string, error) {
+	idx, err := BusyboxIndex()
+	if err != nil {
+		return "", err
+	}
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return "", err
+	}
+	if err := remote.WriteIndex(r, idx); err != nil {
+		return "", fmt.Errorf("pushing %s: %w", ref, err)
+	}
+	d, err := idx.Digest()
+	return d.String(), err
+}
+
+// busyboxImage is the busybox binary at path as a linux/arch image.
+func busyboxImage(path, arch string) (v1.Image, error) {
+	bin, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s (make setup installs busybox-static): %w", path, err)
 	}
 	out, err := exec.Command(BusyboxPath, "--list").Output()
 	if err != nil {
@@ -73,7 +117,7 @@ func Busybox() (v1.Image, error) {
 		return nil, err
 	}
 	cf = cf.DeepCopy()
-	cf.Architecture, cf.OS = "amd64", "linux"
+	cf.Architecture, cf.OS = arch, "linux"
 	cf.Created = v1.Time{Time: epoch}
 	cf.Config.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 	cf.Config.Cmd = []string{"sh"}
