@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client"
 
 	"github.com/hoist-build/hoist/pkg/errs"
@@ -20,6 +21,11 @@ const DefaultAddr = "unix:///run/buildkit/buildkitd.sock"
 
 // Options says how to reach BuildKit.
 type Options struct {
+	// Name names the builder in a pool; its address when empty.
+	Name string
+	// Platforms are the platforms the builder builds natively; its
+	// workers' first platform when empty.
+	Platforms []string
 	// Addr is a BuildKit address (unix://, tcp://, or any the client
 	// accepts). Empty: DefaultAddr when it answers, else a local buildkitd
 	// started for the run.
@@ -40,6 +46,10 @@ type Builder struct {
 	log    io.Writer
 	// Addr is the address connected to.
 	Addr string
+	// Name names the builder: its Options.Name, else its address.
+	Name string
+	// Platforms are the platforms it builds natively.
+	Platforms []string
 }
 
 // Connect reaches BuildKit as opts says. Close the Builder when done: it
@@ -60,11 +70,11 @@ func Connect(ctx context.Context, opts Options) (*Builder, error) {
 		if err != nil {
 			return nil, tlsError(opts.Addr, err)
 		}
-		return &Builder{client: c, Addr: opts.Addr}, nil
+		return named(ctx, &Builder{client: c, Addr: opts.Addr}, opts), nil
 	}
 	if _, err := os.Stat(DefaultAddr[len("unix://"):]); err == nil {
 		if c, err := dial(ctx, DefaultAddr, 2*time.Second); err == nil {
-			return &Builder{client: c, Addr: DefaultAddr}, nil
+			return named(ctx, &Builder{client: c, Addr: DefaultAddr}, opts), nil
 		}
 	}
 	d, err := startDaemon(ctx, opts.Registries, opts.Log)
@@ -76,7 +86,26 @@ func Connect(ctx context.Context, opts Options) (*Builder, error) {
 		d.stop()
 		return nil, err
 	}
-	return &Builder{client: c, local: d, Addr: d.addr, log: opts.Log}, nil
+	return named(ctx, &Builder{client: c, local: d, Addr: d.addr, log: opts.Log}, opts), nil
+}
+
+// named gives b its name and native platforms: the declared ones, else
+// its workers' first platform, which BuildKit lists before the ones it
+// emulates.
+func named(ctx context.Context, b *Builder, opts Options) *Builder {
+	b.Name, b.Platforms = opts.Name, opts.Platforms
+	if b.Name == "" {
+		b.Name = b.Addr
+		if b.local != nil {
+			b.Name = "local"
+		}
+	}
+	if len(b.Platforms) == 0 {
+		if ws, err := b.client.ListWorkers(ctx); err == nil && len(ws) > 0 && len(ws[0].Platforms) > 0 {
+			b.Platforms = []string{platforms.Format(ws[0].Platforms[0])}
+		}
+	}
+	return b
 }
 
 // dial connects and checks that the daemon answers within timeout (no

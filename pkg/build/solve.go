@@ -75,6 +75,9 @@ type Result struct {
 	// ConfigDigest is the image config's digest (single-platform builds).
 	ConfigDigest string
 	Duration     time.Duration
+	// Builder names the builder (in a pool) that built it; for a build
+	// split among native nodes, each with its platform.
+	Builder string
 }
 
 // Build solves req with the dockerfile frontend and exports the image.

@@ -102,6 +102,11 @@ func (s *store) record(resp map[string]string, name string) error {
 	if err := json.Unmarshal(dt, &desc); err != nil {
 		return fmt.Errorf("image descriptor: %w", err)
 	}
+	return s.recordDesc(desc, name)
+}
+
+// recordDesc adds desc to index.json, named name, under the index lock.
+func (s *store) recordDesc(desc ocispecs.Descriptor, name string) error {
 	desc.Annotations = nil
 	if name != "" {
 		desc.Annotations = map[string]string{ocispecs.AnnotationRefName: name}

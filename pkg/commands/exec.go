@@ -100,7 +100,17 @@ func (o *runOptions) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runn
 		if err := runner.Check(cmd.Context(), p, opts); err != nil {
 			return err
 		}
-		b, err := build.Connect(cmd.Context(), build.Options{Addr: o.builder.Addr, TLS: o.builder.TLS, Registries: opts.Registries, Log: cmd.ErrOrStderr()})
+		builders, err := o.builder.Builders()
+		if err != nil {
+			return err
+		}
+		if len(builders) == 0 {
+			builders = []build.Options{{}} // hoist's own buildkitd
+		}
+		for i := range builders {
+			builders[i].Registries = opts.Registries
+		}
+		b, err := build.ConnectPool(cmd.Context(), builders, cmd.ErrOrStderr())
 		if err != nil {
 			return err
 		}

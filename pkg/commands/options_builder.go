@@ -14,8 +14,11 @@ const DefaultProgress = string(progress.ModeAuto)
 // BuilderOptions says which BuildKit builds and how its progress shows.
 // Only the commands that build take them: run and build.
 type BuilderOptions struct {
-	// Addr is the BuildKit address; empty means a local buildkitd.
-	Addr string
+	// Addrs are BuildKit addresses, a pool when several; none means a
+	// local buildkitd.
+	Addrs []string
+	// BuildersFile lists the team's builders (--builders).
+	BuildersFile string
 	// Progress is BuildKit's display mode (default DefaultProgress).
 	Progress string
 	// Mode is Progress, once Validate has checked it.
@@ -27,8 +30,10 @@ type BuilderOptions struct {
 // AddFlags adds --builder and --progress to cmd.
 func (o *BuilderOptions) AddFlags(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringVar(&o.Addr, "builder", "", "BuildKit address, e.g. unix:///run/buildkit/buildkitd.sock or tcp://host:1234 (default: a local buildkitd)")
+	fs.StringArrayVar(&o.Addrs, "builder", nil, "BuildKit address, e.g. unix:///run/buildkit/buildkitd.sock, tcp://host:1234 or kube-pod://buildkitd-0 (repeatable: a pool; default: a local buildkitd)")
 	env(fs, "builder", "HOIST_BUILDER", "BUILDKIT_HOST")
+	fs.StringVar(&o.BuildersFile, "builders", "", "builders file: a pool of named builders, each with its address, TLS and native platforms")
+	env(fs, "builders", "HOIST_BUILDERS")
 	fs.StringVar(&o.Progress, "progress", DefaultProgress, "progress display: auto, tty, plain, rawjson or quiet")
 	env(fs, "progress", "HOIST_PROGRESS", "BUILDKIT_PROGRESS")
 	fs.StringVar(&o.TLS.CACert, "tlscacert", "", "CA certificate that verifies a tcp:// builder")
@@ -51,4 +56,24 @@ func (o *BuilderOptions) Validate() error {
 	}
 	o.Mode = m
 	return nil
+}
+
+// Builders returns the builders to connect to: the builders file's, then
+// each --builder with the TLS flags.
+func (o *BuilderOptions) Builders() ([]build.Options, error) {
+	var out []build.Options
+	if o.BuildersFile != "" {
+		bs, err := build.LoadBuilders(o.BuildersFile)
+		if err != nil {
+			return nil, err
+		}
+		out = bs
+	}
+	for _, a := range o.Addrs {
+		out = append(out, build.Options{Addr: a, TLS: o.TLS})
+	}
+	if len(out) == 0 && o.TLS.Set() {
+		out = append(out, build.Options{TLS: o.TLS}) // Connect says an address is needed
+	}
+	return out, nil
 }

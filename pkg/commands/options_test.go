@@ -34,7 +34,7 @@ func visitFlags(cmd *cobra.Command, fn func(*pflag.Flag)) {
 // TestCommandFlags: each command has the flags it uses, and no others.
 func TestCommandFlags(t *testing.T) {
 	pipelineRun := []string{"auto-push-registry", "file", "metadata-file", "no-auto-push", "registries", "var"}
-	builds := []string{"builder", "progress", "dry-run", "tlscacert", "tlscert", "tlskey", "tlsservername", "tlsdir"}
+	builds := []string{"builder", "builders", "progress", "dry-run", "tlscacert", "tlscert", "tlskey", "tlsservername", "tlsdir"}
 	copies := []string{"metadata-file", "registries"}
 	want := map[string][]string{
 		"hoist":                  nil,

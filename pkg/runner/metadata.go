@@ -18,6 +18,8 @@ type StepRecord struct {
 	References []string `json:"references,omitempty"`
 	Digest     string   `json:"digest,omitempty"`
 	ImageID    string   `json:"image_id,omitempty"`
+	// Builder names the builder that built the step, in a pool.
+	Builder string `json:"builder,omitempty"`
 	// Labels are the labels hoist set (where the Dockerfile did not).
 	Labels      map[string]string `json:"labels,omitempty"`
 	Annotations map[string]string `json:"annotations,omitempty"`
@@ -48,7 +50,7 @@ func Records(results []*StepResult, dryRun bool) []StepRecord {
 		for _, reg := range r.Decision.Registries {
 			rec.Registries = append(rec.Registries, reg.Name)
 		}
-		rec.References, rec.Digest, rec.ImageID = r.Refs, r.Digest, r.ConfigDigest
+		rec.References, rec.Digest, rec.ImageID, rec.Builder = r.Refs, r.Digest, r.ConfigDigest, r.Builder
 		rec.Labels = map[string]string{}
 		for k, v := range r.Request.TraceLabels {
 			rec.Labels[k] = v

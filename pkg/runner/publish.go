@@ -52,7 +52,10 @@ func (pl *planner) runBuild(ctx context.Context, res *StepResult, ex Exec) error
 		}
 		return err
 	}
-	res.Digest, res.ConfigDigest, res.Duration = out.Digest, out.ConfigDigest, out.Duration
+	res.Digest, res.ConfigDigest, res.Duration, res.Builder = out.Digest, out.ConfigDigest, out.Duration, out.Builder
+	if out.Builder != "" {
+		fmt.Fprintf(ex.Out, "  built on %s\n", out.Builder)
+	}
 	if !res.Decision.Push() {
 		return nil
 	}

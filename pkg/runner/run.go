@@ -58,6 +58,8 @@ type StepResult struct {
 	Duration     time.Duration
 	// LocalStore is where a build with no push was written.
 	LocalStore string
+	// Builder names the builder of a pool that built the step.
+	Builder string
 	// Pushed are the per-target results of what the step published.
 	Pushed []*distribute.Result
 	// Err is why the step failed, if it did.
