@@ -66,8 +66,8 @@ func (e *Error) Is(target error) bool {
 }
 
 // Explain turns an error from a registry request into an *Error naming
-// integration i (its host when i is nil). nil stays nil; an *Error and a
-// cancellation pass unchanged.
+// integration i ("(unknown)" when i is nil). nil stays nil; an *Error and
+// a cancellation pass unchanged.
 func Explain(i *Integration, err error) error {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return err
@@ -81,11 +81,14 @@ func Explain(i *Integration, err error) error {
 		e.Registry = i.String()
 	}
 	var terr *transport.Error
+	var serr *stallError
 	var nerr net.Error
 	var oerr *net.OpError
 	switch {
 	case errors.As(err, &terr):
 		e.Status, e.Temporary = terr.StatusCode, terr.Temporary()
+	case errors.As(err, &serr):
+		e.Err, e.Temporary = serr, true
 	case errors.As(err, &oerr) || errors.As(err, &nerr):
 		e.Err, e.Temporary = &unreachable{err}, true
 	}
