@@ -277,12 +277,16 @@ func failedList(results []*Result) string {
 	return strings.Join(parts, "; ")
 }
 
-// oneLine describes err in one line; registry refusals and stalls say
-// what they mean, in the words registries.Error uses everywhere.
+// oneLine describes err in one line; registry refusals, stalls and a
+// refused plain-HTTP request say what they mean, in the words
+// registries.Error uses everywhere.
 func oneLine(err error) string {
 	var rerr *registries.Error
 	if errors.As(registries.Explain(nil, err), &rerr) {
-		if rerr.Status != 0 || errors.Is(rerr, registries.ErrStalled) {
+		switch {
+		case errors.Is(rerr, registries.ErrPlainHTTP):
+			return rerr.Error() // names the integration to change
+		case rerr.Status != 0, errors.Is(rerr, registries.ErrStalled):
 			return rerr.Reason()
 		}
 	}

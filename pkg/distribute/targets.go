@@ -2,6 +2,7 @@ package distribute
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -69,6 +70,9 @@ func Open(ctx context.Context, acct *registries.Account, ref name.Reference, not
 	}
 	if c := acct.For(from.Context()); c != nil {
 		return nil, registries.Explain(c.Integration, err)
+	}
+	if errors.Is(err, registries.ErrPlainHTTP) {
+		return nil, registries.Explain(nil, err) // the refusal names the host
 	}
 	return nil, err
 }

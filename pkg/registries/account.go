@@ -67,7 +67,7 @@ func (a *Account) For(repo name.Repository) *Client {
 // Transport returns the transport for requests to repo's registry: that
 // of the integration that holds repo or, when none does, of an integration
 // on the same host (the primary one first); for a host in no integration,
-// one of its own.
+// one that verifies TLS and never sends plain HTTP.
 func (a *Account) Transport(repo name.Repository) (http.RoundTripper, error) {
 	if c := a.For(repo); c != nil {
 		return c.Transport()

@@ -28,9 +28,9 @@ type Client struct {
 	err       error
 }
 
-// Transport returns the client's transport: the integration's CA file and,
-// when insecure, no TLS verification; the account's stall limit and
-// Retry-After pauses (see registryTransport).
+// Transport returns the client's transport: the integration's CA file;
+// plain HTTP and no TLS verification only when it is insecure; the
+// account's stall limit and Retry-After pauses (see registryTransport).
 func (c *Client) Transport() (http.RoundTripper, error) {
 	c.once.Do(func() { c.transport, c.err = newTransport(c.Integration, c.network()) })
 	return c.transport, c.err
@@ -105,11 +105,14 @@ func newTransport(i *Integration, n Network) (http.RoundTripper, error) {
 		}
 		t.TLSClientConfig = &tls.Config{RootCAs: pool, InsecureSkipVerify: i.Insecure} //nolint:gosec
 	}
-	return wrap(t, n), nil
+	return wrap(t, i.String(), i.Insecure, "set insecure: true on the integration to allow it", n), nil
 }
 
 // hostTransport builds the transport for a registry host that no
-// integration names: TLS verified against the system's CAs.
+// integration names: TLS verified against the system's CAs, never plain
+// HTTP.
 func hostTransport(host string, n Network) http.RoundTripper {
-	return wrap(remote.DefaultTransport.(*http.Transport).Clone(), n)
+	t := remote.DefaultTransport.(*http.Transport).Clone()
+	hint := "it is in no integration: add one with domain: " + host + " and insecure: true to allow it"
+	return wrap(t, host, false, hint, n)
 }

@@ -95,10 +95,10 @@ func (n Network) Options() []remote.Option {
 // reset, a connection closed early, a stall. It is go-containerregistry's
 // own rule, but it looks through wrapped errors too, so a stalled source
 // read inside a failed upload is retried as well. A cancellation, a
-// deadline are final.
+// deadline and a refused plain-HTTP request are final.
 func Retryable(err error) bool {
 	switch {
-	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.Is(err, ErrPlainHTTP):
 		return false
 	case errors.Is(err, ErrStalled):
 		return true

@@ -262,6 +262,7 @@ func TestRetryable(t *testing.T) {
 		{stall, true},
 		{fmt.Errorf("reading source blob: %w", stall), true},
 		{io.ErrUnexpectedEOF, true},
+		{&Error{Registry: "x", Err: &plainHTTP{path: "/v2/"}}, false},
 		{context.DeadlineExceeded, false},
 		{context.Canceled, false},
 		{errors.New("manifest invalid"), false},
