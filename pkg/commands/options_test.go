@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
@@ -34,8 +35,8 @@ func visitFlags(cmd *cobra.Command, fn func(*pflag.Flag)) {
 // TestCommandFlags: each command has the flags it uses, and no others.
 func TestCommandFlags(t *testing.T) {
 	pipelineRun := []string{"auto-push-registry", "file", "metadata-file", "no-auto-push", "registries", "var"}
-	builds := []string{"builder", "progress", "dry-run"}
-	copies := []string{"metadata-file", "registries"}
+	builds := []string{"builder", "progress", "dry-run", "retries", "retry-max-wait"}
+	copies := []string{"metadata-file", "registries", "retries", "retry-max-wait"}
 	want := map[string][]string{
 		"hoist":                  nil,
 		"hoist run":              append(append([]string{}, pipelineRun...), builds...),
@@ -334,6 +335,9 @@ func TestOptionsValidate(t *testing.T) {
 		{"var-no-equals", &VarOptions{Vars: []string{"A=1", "NOEQUALS"}}, `--var "NOEQUALS": want KEY=VALUE`},
 		{"var-no-key", &VarOptions{Vars: []string{"=x"}}, `--var "=x": want KEY=VALUE`},
 		{"registries", &RegistriesOptions{}, ""},
+		{"retry", &RetryOptions{Retries: 0, MaxWait: time.Second}, ""},
+		{"retries-negative", &RetryOptions{Retries: -1, MaxWait: time.Second}, "--retries -1: want 0 or more"},
+		{"retry-max-wait-zero", &RetryOptions{Retries: 5}, "--retry-max-wait 0s: want a positive duration"},
 		{"metadata", &MetadataOptions{File: "m.json"}, ""},
 		{"pipeline", &PipelineFileOptions{File: "codefresh.yml"}, ""},
 		{"build", &buildOptions{imageName: "x"}, ""},
