@@ -50,10 +50,12 @@ func Connect(ctx context.Context, opts Options) (*Builder, error) {
 		if err != nil {
 			return nil, fmt.Errorf("builder %s is not reachable: %w", opts.Addr, err)
 		}
+		warnCAFiles(opts.Log, opts.Registries, opts.Addr)
 		return &Builder{client: c, Addr: opts.Addr}, nil
 	}
 	if _, err := os.Stat(DefaultAddr[len("unix://"):]); err == nil {
 		if c, err := dial(ctx, DefaultAddr, 2*time.Second); err == nil {
+			warnCAFiles(opts.Log, opts.Registries, DefaultAddr)
 			return &Builder{client: c, Addr: DefaultAddr}, nil
 		}
 	}
@@ -67,6 +69,23 @@ func Connect(ctx context.Context, opts Options) (*Builder, error) {
 		return nil, err
 	}
 	return &Builder{client: c, local: d, Addr: d.addr, log: opts.Log}, nil
+}
+
+// warnCAFiles writes one warning line for each integration with a
+// ca_file, for a builder hoist did not start (at addr): hoist cannot hand
+// it the CA, so its base-image pulls and cache imports and exports from
+// that registry work only if the builder trusts the CA itself. (hoist's
+// pushes do not go through the builder; a local buildkitd gets the CA in
+// its config.)
+func warnCAFiles(w io.Writer, regs *registries.Config, addr string) {
+	if regs == nil {
+		return
+	}
+	for _, r := range regs.Registries {
+		if r.CAFile != "" {
+			fmt.Fprintf(w, "hoist: warning: registry %s: the builder at %s must trust its CA (ca_file %s) itself: hoist cannot pass it on, and the builder pulls base images and cache from it\n", r, addr, r.CAFile)
+		}
+	}
 }
 
 // dial connects and checks that the daemon answers within timeout (no
