@@ -38,6 +38,7 @@ type Proxy struct {
 	mu         sync.Mutex
 	requests   []string
 	authorized []string
+	answers    []string
 	fault      func(*http.Request) Fault
 	// stop closes when the proxy closes: stalled requests end then.
 	stop chan struct{}
@@ -87,6 +88,12 @@ func startProxy(host string, fault func(*http.Request) Fault, paginate, smallBuf
 	target := &url.URL{Scheme: "http", Host: host}
 	rp := httputil.NewSingleHostReverseProxy(target)
 	p := &Proxy{fault: fault, Paginate: paginate, stop: make(chan struct{})}
+	rp.ModifyResponse = func(resp *http.Response) error {
+		p.mu.Lock()
+		p.answers = append(p.answers, resp.Request.Method+" "+resp.Request.URL.RequestURI()+" "+strconv.Itoa(resp.StatusCode))
+		p.mu.Unlock()
+		return nil
+	}
 	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
 		p.requests = append(p.requests, r.Method+" "+r.URL.RequestURI())
@@ -134,6 +141,20 @@ func (p *Proxy) Requests(s string) []string {
 	for _, r := range p.requests {
 		if strings.Contains(r, s) {
 			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Answers returns, as "METHOD URI STATUS", the registry's answers to the
+// requests passed on so far whose "METHOD URI" contains s.
+func (p *Proxy) Answers(s string) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []string
+	for _, a := range p.answers {
+		if strings.Contains(a[:strings.LastIndexByte(a, ' ')], s) {
+			out = append(out, a)
 		}
 	}
 	return out
