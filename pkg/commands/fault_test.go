@@ -184,13 +184,11 @@ func TestFaultStallUpload(t *testing.T) {
 func TestFaultStallDownload(t *testing.T) {
 	needStack(t)
 	shortStall(t)
-	var layer string
+	digest, layer := faultImage(t, regA.Host+"/src/fault-stall-down:v1")
 	proxy := stack.StartFaultProxy(regA.Host, firstOnly(func(r *http.Request) bool {
 		return r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/blobs/"+layer)
 	}, stack.Fault{Kind: stack.StallAnswer, After: 1 << 20}))
 	defer proxy.Close()
-	digest, l := faultImage(t, regA.Host+"/src/fault-stall-down:v1")
-	layer = l
 	regs := registriesFile(t, "  - name: src\n    domain: "+proxy.Host+"\n    insecure: true\n")
 	r, took := timedHoist(t, "push", proxy.Host+"/src/fault-stall-down:v1", "--registry", "b", "--image-name", "fault/stall-down", "--tag", "v1", "--registries", regs)
 	if r.code != 0 || !strings.Contains(r.stdout, "pushed "+regB.Host+"/team-b/fault/stall-down@"+digest+" tags v1") {
