@@ -70,9 +70,13 @@ func (t *registryTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		return nil, err
 	}
 	t.gate.note(resp, t.net.MaxWait)
-	if resp.StatusCode >= 400 {
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		// The authentication above sends the same request again with a
+		// new token: the session lives on.
+	case resp.StatusCode >= 400:
 		t.uploadFailed(req)
-	} else {
+	default:
 		t.uploads.answered(req, resp)
 	}
 	resp.Body = &recvBody{rc: resp.Body, w: w}
