@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -16,7 +17,8 @@ import (
 )
 
 // Proxy is an HTTP proxy in front of a real registry that can refuse
-// chosen requests and records every request it saw.
+// chosen requests, or inject faults into them, and records every request
+// it saw.
 type Proxy struct {
 	// Host is the proxy's 127.0.0.1:PORT.
 	Host string
@@ -29,10 +31,17 @@ type Proxy struct {
 
 	// BytesIn counts the request body bytes the proxy passed on.
 	BytesIn atomic.Int64
+	// Conns counts the connections clients opened, TLS attempts that
+	// never became a request included.
+	Conns atomic.Int64
 
-	mu       sync.Mutex
-	requests []string
-	fail     func(*http.Request) int
+	mu         sync.Mutex
+	requests   []string
+	authorized []string
+	answers    []string
+	fault      func(*http.Request) Fault
+	// stop closes when the proxy closes: stalled requests end then.
+	stop chan struct{}
 }
 
 // ResetConnection, returned by a proxy's fail function, closes the
@@ -43,32 +52,61 @@ const ResetConnection = -1
 // returns a status to answer a request with instead of passing it on (0
 // passes it on).
 func StartProxy(host string, fail func(*http.Request) int) *Proxy {
-	return startProxy(host, fail, false)
+	return startProxy(host, failFault(fail), false, false)
 }
 
 // StartPagingProxy is StartProxy with Paginate set.
 func StartPagingProxy(host string, fail func(*http.Request) int) *Proxy {
-	return startProxy(host, fail, true)
+	return startProxy(host, failFault(fail), true, false)
 }
 
-func startProxy(host string, fail func(*http.Request) int, paginate bool) *Proxy {
+// StartFaultProxy starts a proxy to the registry at host that does to
+// each request what fault returns for it. Its sockets have small receive
+// buffers, so that a request body it stops reading soon stops the client.
+func StartFaultProxy(host string, fault func(*http.Request) Fault) *Proxy {
+	return startProxy(host, fault, false, true)
+}
+
+// failFault turns a fail function into a fault function.
+func failFault(fail func(*http.Request) int) func(*http.Request) Fault {
+	if fail == nil {
+		return nil
+	}
+	return func(r *http.Request) Fault {
+		switch code := fail(r); code {
+		case 0:
+			return Fault{}
+		case ResetConnection:
+			return Fault{Kind: Close}
+		default:
+			return Fault{Kind: Answer, Status: code}
+		}
+	}
+}
+
+func startProxy(host string, fault func(*http.Request) Fault, paginate, smallBuffers bool) *Proxy {
 	target := &url.URL{Scheme: "http", Host: host}
 	rp := httputil.NewSingleHostReverseProxy(target)
-	p := &Proxy{fail: fail, Paginate: paginate}
-	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	p := &Proxy{fault: fault, Paginate: paginate, stop: make(chan struct{})}
+	rp.ModifyResponse = func(resp *http.Response) error {
+		p.mu.Lock()
+		p.answers = append(p.answers, resp.Request.Method+" "+resp.Request.URL.RequestURI()+" "+strconv.Itoa(resp.StatusCode))
+		p.mu.Unlock()
+		return nil
+	}
+	p.srv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
 		p.requests = append(p.requests, r.Method+" "+r.URL.RequestURI())
+		if r.Header.Get("Authorization") != "" {
+			p.authorized = append(p.authorized, r.Method+" "+r.URL.RequestURI())
+		}
 		p.mu.Unlock()
-		if p.fail != nil {
-			if code := p.fail(r); code == ResetConnection {
-				if hj, ok := w.(http.Hijacker); ok {
-					if conn, _, err := hj.Hijack(); err == nil {
-						conn.Close()
-						return
-					}
-				}
-			} else if code != 0 {
-				http.Error(w, http.StatusText(code), code)
+		if p.fault != nil {
+			f := p.fault(r)
+			if f.Kind == StallAnswer {
+				w = &stallWriter{ResponseWriter: w, left: f.After, stop: p.stop, done: r.Context().Done()}
+			} else if f.Kind != PassOn {
+				p.inject(w, r, f)
 				return
 			}
 		}
@@ -81,6 +119,16 @@ func startProxy(host string, fail func(*http.Request) int, paginate bool) *Proxy
 		}
 		rp.ServeHTTP(w, r)
 	}))
+	p.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			p.Conns.Add(1)
+		}
+	}
+	if smallBuffers {
+		p.srv.Listener.Close()
+		p.srv.Listener = smallBufferListener()
+	}
+	p.srv.Start()
 	p.Host = strings.TrimPrefix(p.srv.URL, "http://")
 	return p
 }
@@ -98,8 +146,33 @@ func (p *Proxy) Requests(s string) []string {
 	return out
 }
 
-// Close stops the proxy.
-func (p *Proxy) Close() { p.srv.Close() }
+// Answers returns, as "METHOD URI STATUS", the registry's answers to the
+// requests passed on so far whose "METHOD URI" contains s.
+func (p *Proxy) Answers(s string) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []string
+	for _, a := range p.answers {
+		if strings.Contains(a[:strings.LastIndexByte(a, ' ')], s) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Authorized returns the requests seen so far that carried an
+// Authorization header, as "METHOD URI".
+func (p *Proxy) Authorized() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.authorized...)
+}
+
+// Close stops the proxy, ending stalled requests first.
+func (p *Proxy) Close() {
+	close(p.stop)
+	p.srv.Close()
+}
 
 // paginate answers a tag list request with one page of the registry's full
 // list, and a Link header when more follow.

@@ -70,10 +70,12 @@ func Connect(ctx context.Context, opts Options) (*Builder, error) {
 		if err != nil {
 			return nil, tlsError(opts.Addr, err)
 		}
+		warnCAFiles(opts.Log, opts.Registries, opts.Addr)
 		return named(ctx, &Builder{client: c, Addr: opts.Addr}, opts), nil
 	}
 	if _, err := os.Stat(DefaultAddr[len("unix://"):]); err == nil {
 		if c, err := dial(ctx, DefaultAddr, 2*time.Second); err == nil {
+			warnCAFiles(opts.Log, opts.Registries, DefaultAddr)
 			return named(ctx, &Builder{client: c, Addr: DefaultAddr}, opts), nil
 		}
 	}
@@ -106,6 +108,23 @@ func named(ctx context.Context, b *Builder, opts Options) *Builder {
 		}
 	}
 	return b
+}
+
+// warnCAFiles writes one warning line for each integration with a
+// ca_file, for a builder hoist did not start (at addr): hoist cannot hand
+// it the CA, so its base-image pulls and cache imports and exports from
+// that registry work only if the builder trusts the CA itself. (hoist's
+// pushes do not go through the builder; a local buildkitd gets the CA in
+// its config.)
+func warnCAFiles(w io.Writer, regs *registries.Config, addr string) {
+	if regs == nil {
+		return
+	}
+	for _, r := range regs.Registries {
+		if r.CAFile != "" {
+			fmt.Fprintf(w, "hoist: warning: registry %s: the builder at %s must trust its CA (ca_file %s) itself: hoist cannot pass it on, and the builder pulls base images and cache from it\n", r, addr, r.CAFile)
+		}
+	}
 }
 
 // dial connects and checks that the daemon answers within timeout (no

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -167,31 +168,56 @@ func (d *daemon) cleanup() {
 	os.RemoveAll(d.tmp)
 }
 
-// daemonConfig writes buildkitd.toml registry sections for integrations that
-// are insecure or have their own CA.
+// daemonConfig writes buildkitd.toml registry sections for the domains of
+// the integrations: plain HTTP (and no TLS verification) only where an
+// integration on that domain is insecure, and explicitly not elsewhere,
+// since BuildKit would otherwise use plain HTTP for loopback hosts by
+// itself; and the CA files to trust.
 func daemonConfig(regs *registries.Config) string {
-	var b bytes.Buffer
 	if regs == nil {
 		return ""
 	}
-	done := map[string]bool{}
+	type hostConf struct {
+		insecure bool
+		cas      []string
+	}
+	var hosts []string
+	by := map[string]*hostConf{}
 	for _, r := range regs.Registries {
-		host := r.Domain
-		if done[host] || !r.Insecure && r.CAFile == "" {
-			continue
+		h := by[r.Domain]
+		if h == nil {
+			h = &hostConf{}
+			by[r.Domain] = h
+			hosts = append(hosts, r.Domain)
 		}
-		done[host] = true
+		h.insecure = h.insecure || r.Insecure
+		if r.CAFile != "" {
+			if abs, err := filepath.Abs(r.CAFile); err == nil && !slices.Contains(h.cas, abs) {
+				h.cas = append(h.cas, abs)
+			}
+		}
+	}
+	var b bytes.Buffer
+	for _, host := range hosts {
+		h := by[host]
 		fmt.Fprintf(&b, "[registry.%q]\n", host)
-		if r.Insecure {
+		if h.insecure {
 			b.WriteString("  http = true\n  insecure = true\n")
 		} else {
 			b.WriteString("  http = false\n")
 		}
-		if r.CAFile != "" {
-			if abs, err := filepath.Abs(r.CAFile); err == nil {
-				fmt.Fprintf(&b, "  ca = [%q]\n", abs)
-			}
+		if len(h.cas) > 0 {
+			fmt.Fprintf(&b, "  ca = [%s]\n", quoteAll(h.cas))
 		}
 	}
 	return b.String()
+}
+
+// quoteAll quotes each string, TOML style, and joins them with commas.
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
 }

@@ -33,7 +33,7 @@ func TestAuthFromDockerConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("DOCKER_CONFIG", docker)
-	regs := filepath.Join(writeFiles(t, map[string]string{"registries.yaml": "registries:\n  - name: secure\n    domain: " + regSecure.Host + "\n"}), "registries.yaml")
+	regs := filepath.Join(writeFiles(t, map[string]string{"registries.yaml": "registries:\n  - name: secure\n    domain: " + regSecure.Host + "\n    insecure: true\n"}), "registries.yaml")
 	dir := writeFiles(t, map[string]string{"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo docker-config > /dc.txt\n"})
 	mustHoist(t, "build", dir, "--image-name", "auth/docker-config", "--tag", "v1",
 		"--build-arg", "BASE="+baseImage, "--registries", regs, "--builder", bk.Addr, "--progress", "quiet")

@@ -61,6 +61,7 @@ func newBuildCmd() *cobra.Command {
 	f.AddFlags(cmd)
 	o.addFlags(cmd)
 	o.builder.AddFlags(cmd)
+	o.retry.AddFlags(cmd)
 	return cmd
 }
 

@@ -36,7 +36,7 @@ steps:
 		"push.yml":   pipeline("false"),
 		"nopush.yml": pipeline("true"),
 	})
-	regs := registriesFile(t, fmt.Sprintf("  - name: cache\n    domain: %s\n    prefix: cache\ndefault: a\ncaching: cache\n", regB.Host))
+	regs := registriesFile(t, fmt.Sprintf("  - name: cache\n    domain: %s\n    insecure: true\n    prefix: cache\ndefault: a\ncaching: cache\n", regB.Host))
 	run := func(builder, branch, noPush string) result {
 		file := map[string]string{"false": "push.yml", "true": "nopush.yml"}[noPush]
 		return mustHoist(t, "run", "-f", filepath.Join(dir, file), "--registries", regs, "--builder", builder, "--progress", "plain",

@@ -17,20 +17,35 @@ import (
 type copyOptions struct {
 	registries RegistriesOptions
 	metadata   MetadataOptions
+	retry      RetryOptions
 }
 
-// addFlags adds --registries and --metadata-file to cmd.
+// addFlags adds --registries, --metadata-file, --retries and
+// --retry-max-wait to cmd.
 func (o *copyOptions) addFlags(cmd *cobra.Command) {
 	o.registries.AddFlags(cmd)
 	o.metadata.AddFlags(cmd)
+	o.retry.AddFlags(cmd)
 }
 
 // validate checks the options.
 func (o *copyOptions) validate() error {
-	if err := o.registries.Validate(); err != nil {
-		return err
+	for _, v := range []interface{ Validate() error }{&o.registries, &o.metadata, &o.retry} {
+		if err := v.Validate(); err != nil {
+			return err
+		}
 	}
-	return o.metadata.Validate()
+	return nil
+}
+
+// account loads the registries, with the retry options.
+func (o *copyOptions) account() (*registries.Account, error) {
+	acct, err := o.registries.Account()
+	if err != nil {
+		return nil, err
+	}
+	acct.Network = o.retry.Network()
+	return acct, nil
 }
 
 // openSource parses and reads the source image of push, tag and promote.

@@ -19,19 +19,20 @@ import (
 type runOptions struct {
 	registries RegistriesOptions
 	builder    BuilderOptions
+	retry      RetryOptions
 	autoPush   AutoPushOptions
 	vars       VarOptions
 	metadata   MetadataOptions
 }
 
 // newRunOptions returns the options with their defaults, the builder's
-// too: explain has no builder flags.
+// and the retries' too: explain has neither flags.
 func newRunOptions() *runOptions {
-	return &runOptions{builder: BuilderOptions{Progress: DefaultProgress}}
+	return &runOptions{builder: BuilderOptions{Progress: DefaultProgress}, retry: newRetryOptions()}
 }
 
-// addFlags adds every flag but the builder's to cmd: a command that
-// builds adds those itself.
+// addFlags adds every flag but the builder's and the retries' to cmd: a
+// command that builds adds those itself.
 func (o *runOptions) addFlags(cmd *cobra.Command) {
 	o.registries.AddFlags(cmd)
 	o.autoPush.AddFlags(cmd)
@@ -41,7 +42,7 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 
 // validate checks the options, the progress mode first.
 func (o *runOptions) validate() error {
-	for _, v := range []interface{ Validate() error }{&o.builder, &o.autoPush, &o.vars, &o.registries, &o.metadata} {
+	for _, v := range []interface{ Validate() error }{&o.builder, &o.retry, &o.autoPush, &o.vars, &o.registries, &o.metadata} {
 		if err := v.Validate(); err != nil {
 			return err
 		}
@@ -77,8 +78,10 @@ func addDryRunFlag(cmd *cobra.Command, dryRun *bool) {
 // execute runs p: connects to BuildKit (unless dryRun), runs the steps and
 // prints each step's outcome on stdout.
 func (o *runOptions) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.Options, dryRun bool) error {
+	acct := registries.NewAccount(opts.Registries, "")
+	acct.Network = o.retry.Network()
 	ex := runner.Exec{
-		Account:    registries.NewAccount(opts.Registries, ""),
+		Account:    acct,
 		DryRun:     dryRun,
 		Log:        cmd.ErrOrStderr(),
 		Out:        cmd.OutOrStdout(),

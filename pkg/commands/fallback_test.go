@@ -18,11 +18,13 @@ func TestFallbackPulls(t *testing.T) {
 	defer sick.Close()
 	regs := registriesFile(t, `  - name: mirror
     domain: `+regA.Host+`
+    insecure: true
   - name: down
     domain: 127.0.0.1:1
     fallback: mirror
   - name: sick
     domain: `+sick.Host+`
+    insecure: true
     fallback: mirror
   - name: nofallback
     domain: 127.0.0.1:2
@@ -94,6 +96,7 @@ func TestRegistriesCheck(t *testing.T) {
 	t.Setenv("WRONG_PASSWORD", "nope-"+securePassword)
 	regs := registriesFile(t, `  - name: wrong
     domain: `+regSecure.Host+`
+    insecure: true
     prefix: other
     username: `+secureUser+`
     password_env: WRONG_PASSWORD

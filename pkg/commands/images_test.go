@@ -93,9 +93,11 @@ func TestImages(t *testing.T) {
 	regs := filepath.Join(writeFiles(t, map[string]string{"r.yaml": fmt.Sprintf(`registries:
   - name: one
     domain: %s
+    insecure: true
     prefix: team
   - name: two
     domain: %s
+    insecure: true
     username: viewer
     password_env: VIEW_PASSWORD
   - name: down
@@ -191,7 +193,7 @@ func TestImagesCatalogRefusedAndPaged(t *testing.T) {
 		refs = append(refs, fmt.Sprintf("%s/paged:t%03d", reg.Host, i))
 	}
 	put(t, labelled(t, "ddd", "paged"), authn.Anonymous, refs...)
-	regs := filepath.Join(writeFiles(t, map[string]string{"r.yaml": "registries:\n  - name: nocat\n    domain: " + proxy.Host + "\n"}), "r.yaml")
+	regs := filepath.Join(writeFiles(t, map[string]string{"r.yaml": "registries:\n  - name: nocat\n    domain: " + proxy.Host + "\n    insecure: true\n"}), "r.yaml")
 
 	r := hoist(t, "images", "--registries", regs)
 	want := `hoist: warning: registry "nocat" (` + proxy.Host + `) does not list its repositories (_catalog: HTTP 404); name a REPO to list`

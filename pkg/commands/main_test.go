@@ -176,14 +176,17 @@ func writeRegistries(t *testing.T, a, b, secure, extra string) string {
   - name: a
     provider: other
     domain: %s
+    insecure: true
     prefix: team-a
   - name: b
     provider: other
     domain: %s
+    insecure: true
     prefix: team-b
   - name: secure
     provider: other
     domain: %s
+    insecure: true
     username: %s
     password_env: TEST_SECURE_PASSWORD
 %s`, a, b, secure, secureUser, extra)}), "registries.yaml")

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
@@ -34,8 +35,8 @@ func visitFlags(cmd *cobra.Command, fn func(*pflag.Flag)) {
 // TestCommandFlags: each command has the flags it uses, and no others.
 func TestCommandFlags(t *testing.T) {
 	pipelineRun := []string{"auto-push-registry", "file", "metadata-file", "no-auto-push", "registries", "var"}
-	builds := []string{"builder", "builders", "progress", "dry-run", "tlscacert", "tlscert", "tlskey", "tlsservername", "tlsdir"}
-	copies := []string{"metadata-file", "registries"}
+	builds := []string{"builder", "builders", "progress", "dry-run", "tlscacert", "tlscert", "tlskey", "tlsservername", "tlsdir", "retries", "retry-max-wait"}
+	copies := []string{"metadata-file", "registries", "retries", "retry-max-wait"}
 	want := map[string][]string{
 		"hoist":                  nil,
 		"hoist run":              append(append([]string{}, pipelineRun...), builds...),
@@ -299,6 +300,8 @@ func TestEnvBadValues(t *testing.T) {
 		{"BUILDKIT_PROGRESS", "fancy", []string{"build", ".", "--image-name", "x"}, "hoist: --progress fancy: want auto, tty, plain, rawjson or quiet\n"},
 		{"HOIST_VAR", "A=1,NOEQUALS", []string{"explain"}, "hoist: --var \"NOEQUALS\": want KEY=VALUE\n"},
 		{"HOIST_NO_AUTO_PUSH", "maybe", []string{"explain"}, "hoist: $HOIST_NO_AUTO_PUSH: strconv.ParseBool: parsing \"maybe\": invalid syntax\n"},
+		{"HOIST_RETRY_MAX_WAIT", "soon", []string{"push", "x"}, "hoist: $HOIST_RETRY_MAX_WAIT: time: invalid duration \"soon\"\n"},
+		{"HOIST_RETRIES", "-1", []string{"tag", "a:1", "b:1"}, "hoist: --retries -1: want 0 or more\n"},
 	} {
 		t.Run(tc.env, func(t *testing.T) {
 			t.Setenv(tc.env, tc.value)
@@ -334,6 +337,9 @@ func TestOptionsValidate(t *testing.T) {
 		{"var-no-equals", &VarOptions{Vars: []string{"A=1", "NOEQUALS"}}, `--var "NOEQUALS": want KEY=VALUE`},
 		{"var-no-key", &VarOptions{Vars: []string{"=x"}}, `--var "=x": want KEY=VALUE`},
 		{"registries", &RegistriesOptions{}, ""},
+		{"retry", &RetryOptions{Retries: 0, MaxWait: time.Second}, ""},
+		{"retries-negative", &RetryOptions{Retries: -1, MaxWait: time.Second}, "--retries -1: want 0 or more"},
+		{"retry-max-wait-zero", &RetryOptions{Retries: 5}, "--retry-max-wait 0s: want a positive duration"},
 		{"metadata", &MetadataOptions{File: "m.json"}, ""},
 		{"pipeline", &PipelineFileOptions{File: "codefresh.yml"}, ""},
 		{"build", &buildOptions{imageName: "x"}, ""},

@@ -167,7 +167,7 @@ steps:
       - BASE=${{BASE}}
 `,
 	})
-	regs := registriesFile(t, "  - name: flaky\n    domain: "+proxy.Host+"\n")
+	regs := registriesFile(t, "  - name: flaky\n    domain: "+proxy.Host+"\n    insecure: true\n")
 	r := hoist(t, "run", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", regs, "--builder", bk.Addr, "--progress", "quiet", "--var", "BASE="+baseImage)
 	if !strings.Contains(r.stdout, "  attempt 1 of 3 failed: ") || !strings.Contains(r.stdout, "trying again in 100ms\n") {
 		t.Errorf("stdout does not report the retry:\n%s", r.stdout)

@@ -26,7 +26,7 @@ func newPromoteCmd() *cobra.Command {
 			if err := o.validate(); err != nil {
 				return err
 			}
-			acct, err := o.registries.Account()
+			acct, err := o.account()
 			if err != nil {
 				return err
 			}

@@ -71,7 +71,7 @@ func TestPushManyTargetsNoBlobTwice(t *testing.T) {
 	src := regSecure.Host + "/src/many:v1"
 	digest := put(t, img, &authn.Basic{Username: secureUser, Password: securePassword}, src)
 	size, blobs := blobBytes(t, img)
-	regs := registriesFile(t, fmt.Sprintf("  - name: a2\n    domain: %s\n    prefix: team-a2\n", regA.Host))
+	regs := registriesFile(t, fmt.Sprintf("  - name: a2\n    domain: %s\n    insecure: true\n    prefix: team-a2\n", regA.Host))
 	meta := filepath.Join(t.TempDir(), "push.json")
 
 	r := mustHoist(t, "push", src, "--registry", "a", "--registry", "a2", "--registry", "b", "--tag", "1.0", "--tag", "latest",
@@ -135,7 +135,9 @@ func TestPushRetriesTransientFailures(t *testing.T) {
 	img, _ := random.Image(50_000, 2)
 	src := regA.Host + "/src/flaky:v1"
 	digest := put(t, img, authn.Anonymous, src)
-	regs := filepath.Join(writeFiles(t, map[string]string{"r.yaml": "registries:\n  - name: flaky\n    domain: " + proxy.Host + "\n"}), "r.yaml")
+	// The source's registry speaks plain HTTP, so it needs an insecure
+	// integration too.
+	regs := filepath.Join(writeFiles(t, map[string]string{"r.yaml": "registries:\n  - name: flaky\n    domain: " + proxy.Host + "\n    insecure: true\n  - name: src\n    domain: " + regA.Host + "\n    insecure: true\n"}), "r.yaml")
 	mustHoist(t, "push", src, "--registry", "flaky", "--tag", "v1", "--registries", regs)
 	if got := digestOf(t, regB.Host+"/src/flaky:v1", nil); got != digest {
 		t.Errorf("after retries the registry holds %q, want %s", got, digest)

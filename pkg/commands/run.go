@@ -23,6 +23,7 @@ func newRunCmd() *cobra.Command {
 	file.AddFlags(cmd)
 	o.addFlags(cmd)
 	o.builder.AddFlags(cmd)
+	o.retry.AddFlags(cmd)
 	addDryRunFlag(cmd, &dryRun)
 	return cmd
 }

@@ -37,6 +37,9 @@ type Target struct {
 	Transport http.RoundTripper
 	// Keychain gives the credentials; anonymous when nil.
 	Keychain authn.Keychain
+	// Options are more go-containerregistry options for the target's
+	// requests, after Copy's own: the account's retry policy.
+	Options []remote.Option
 	// Watch, when set, is told the blob bytes sent to the target so far,
 	// as they move.
 	Watch func(sent int64)
@@ -68,7 +71,8 @@ type Result struct {
 // tags.
 var ErrIncomplete = errors.New("not every target was written")
 
-// Backoff is how transient failures (5xx, 429, resets, timeouts) are retried.
+// Backoff is how transient failures (5xx, 429, resets, timeouts) are
+// retried when a target's Options do not say otherwise.
 var Backoff = remote.Backoff{Duration: 250 * time.Millisecond, Factor: 2, Jitter: 0.1, Steps: 5}
 
 // Copy writes src to every target: blobs and the manifest by digest to all
@@ -137,7 +141,7 @@ func newCopy(ctx context.Context, src *Source, targets []Target) *copyRun {
 			kc = authn.NewMultiKeychain()
 		}
 		c.counters = append(c.counters, cnt)
-		opts := []remote.Option{remote.WithContext(ctx), remote.WithTransport(cnt), remote.WithAuthFromKeychain(kc), remote.WithRetryBackoff(Backoff)}
+		opts := append([]remote.Option{remote.WithContext(ctx), remote.WithTransport(cnt), remote.WithAuthFromKeychain(kc), remote.WithRetryBackoff(Backoff)}, t.Options...)
 		// One pusher and one puller per target: the registry is pinged and
 		// logged in to once, not once per write, tag and check.
 		if p, err := remote.NewPusher(opts...); err == nil {
@@ -273,12 +277,18 @@ func failedList(results []*Result) string {
 	return strings.Join(parts, "; ")
 }
 
-// oneLine describes err in one line; registry refusals say what they
-// mean, in the words registries.Error uses everywhere.
+// oneLine describes err in one line; registry refusals, stalls and a
+// refused plain-HTTP request say what they mean, in the words
+// registries.Error uses everywhere.
 func oneLine(err error) string {
 	var rerr *registries.Error
-	if errors.As(registries.Explain(nil, err), &rerr) && rerr.Status != 0 {
-		return rerr.Reason()
+	if errors.As(registries.Explain(nil, err), &rerr) {
+		switch {
+		case errors.Is(rerr, registries.ErrPlainHTTP):
+			return rerr.Error() // names the integration to change
+		case rerr.Status != 0, errors.Is(rerr, registries.ErrStalled):
+			return rerr.Reason()
+		}
 	}
 	return strings.Join(strings.Fields(err.Error()), " ")
 }

@@ -2,6 +2,7 @@ package distribute
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -11,16 +12,16 @@ import (
 )
 
 // TargetIn returns a target for repo with tags, reached through the
-// account: its integration's transport and name when one holds repo, and
-// the account's credentials.
+// account: its transport (see Account.Transport), its integration's name
+// when one holds repo, the account's credentials and retry policy.
 func TargetIn(acct *registries.Account, repo name.Repository, tags []string) (Target, error) {
-	t := Target{Repo: repo, Tags: tags, Keychain: acct.Credentials}
+	tr, err := acct.Transport(repo)
+	if err != nil {
+		return Target{}, err
+	}
+	t := Target{Repo: repo, Tags: tags, Keychain: acct.Credentials, Transport: tr, Options: acct.Network.Options()}
 	if c := acct.For(repo); c != nil {
-		tr, err := c.Transport()
-		if err != nil {
-			return Target{}, err
-		}
-		t.Registry, t.Transport = c.Integration.Name, tr
+		t.Registry = c.Integration.Name
 	}
 	return t, nil
 }
@@ -64,11 +65,14 @@ func Open(ctx context.Context, acct *registries.Account, ref name.Reference, not
 		return nil, err
 	}
 	src, err := OpenRemote(ctx, from, opts...)
-	if err != nil {
-		if c := acct.For(from.Context()); c != nil {
-			return nil, registries.Explain(c.Integration, err)
-		}
-		return nil, err
+	if err == nil {
+		return src, nil
 	}
-	return src, nil
+	if c := acct.For(from.Context()); c != nil {
+		return nil, registries.Explain(c.Integration, err)
+	}
+	if errors.Is(err, registries.ErrPlainHTTP) {
+		return nil, registries.Explain(nil, err) // the refusal names the host
+	}
+	return nil, err
 }

@@ -29,13 +29,16 @@ func TestInspect(t *testing.T) {
 	acct := account(t, fmt.Sprintf(`registries:
   - name: one
     domain: %s
+    insecure: true
     prefix: team
   - name: two
     domain: %s
+    insecure: true
     username: viewer
     password: view-Pa55
   - name: down
     domain: %s
+    insecure: true
 `, one, two, downHost))
 
 	appX := []Location{

@@ -60,9 +60,11 @@ func TestList(t *testing.T) {
 	acct := account(t, fmt.Sprintf(`registries:
   - name: one
     domain: %s
+    insecure: true
     prefix: team
   - name: two
     domain: %s
+    insecure: true
     username: viewer
     password: view-Pa55
 `, one, two))
@@ -106,7 +108,7 @@ func TestListSelect(t *testing.T) {
 	x, y := labelled(t, time.Time{}, traceLabels("x", "main")), labelled(t, time.Time{}, traceLabels("y", "main"))
 	push(t, x, authn.Anonymous, one+"/app:v1", two+"/app:v1")
 	push(t, y, authn.Anonymous, one+"/web:v1")
-	acct := account(t, fmt.Sprintf("registries:\n  - name: one\n    domain: %s\n  - name: two\n    domain: %s\n", one, two))
+	acct := account(t, fmt.Sprintf("registries:\n  - name: one\n    domain: %s\n    insecure: true\n  - name: two\n    domain: %s\n    insecure: true\n", one, two))
 	for _, tc := range []struct {
 		name string
 		opts Options
@@ -161,7 +163,7 @@ func TestListRegistryDown(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			acct := account(t, fmt.Sprintf("registries:\n  - name: up\n    domain: %s\n  - name: down\n    domain: %s\n", up, tc.down))
+			acct := account(t, fmt.Sprintf("registries:\n  - name: up\n    domain: %s\n    insecure: true\n  - name: down\n    domain: %s\n    insecure: true\n", up, tc.down))
 			l, err := List(t.Context(), acct, Options{})
 			if err != nil {
 				t.Fatalf("List() error = %v", err)
@@ -173,7 +175,7 @@ func TestListRegistryDown(t *testing.T) {
 				t.Errorf("List() images = %+v, want app@%s in up", l.Images, digest)
 			}
 
-			acct = account(t, fmt.Sprintf("registries:\n  - name: down\n    domain: %s\n", tc.down))
+			acct = account(t, fmt.Sprintf("registries:\n  - name: down\n    domain: %s\n    insecure: true\n", tc.down))
 			l, err = List(t.Context(), acct, Options{})
 			if !errors.Is(err, ErrAllFailed) || !strings.Contains(err.Error(), tc.want) || len(l.Warnings) != 1 {
 				t.Errorf("List(only down) = %v, warnings %q; want ErrAllFailed naming %q", err, l.Warnings, tc.want)
@@ -193,7 +195,7 @@ func TestListPaged(t *testing.T) {
 		refs = append(refs, fmt.Sprintf("%s/many:t%03d", host, i))
 	}
 	push(t, labelled(t, time.Time{}, nil), authn.Anonymous, refs...)
-	acct := account(t, "registries:\n  - name: r\n    domain: "+host+"\n")
+	acct := account(t, "registries:\n  - name: r\n    domain: "+host+"\n    insecure: true\n")
 	l, err := List(t.Context(), acct, Options{Repos: []string{"many"}})
 	if err != nil {
 		t.Fatalf("List() error = %v", err)
@@ -216,7 +218,7 @@ func TestListCreated(t *testing.T) {
 	label := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	push(t, labelled(t, config, map[string]string{labelBuildID: "b1", labelCreated: label.Format(time.RFC3339)}), authn.Anonymous, host+"/hoist-built:v1")
 	push(t, labelled(t, config, map[string]string{labelCreated: label.Format(time.RFC3339)}), authn.Anonymous, host+"/other:v1")
-	acct := account(t, "registries:\n  - name: r\n    domain: "+host+"\n")
+	acct := account(t, "registries:\n  - name: r\n    domain: "+host+"\n    insecure: true\n")
 	l, err := List(t.Context(), acct, Options{})
 	if err != nil {
 		t.Fatalf("List() error = %v", err)
@@ -257,7 +259,7 @@ func TestListIndex(t *testing.T) {
 	}
 	d, _ := idx.Digest()
 	mt, _ := idx.MediaType()
-	acct := account(t, "registries:\n  - name: r\n    domain: "+host+"\n")
+	acct := account(t, "registries:\n  - name: r\n    domain: "+host+"\n    insecure: true\n")
 	l, err := List(t.Context(), acct, Options{})
 	if err != nil {
 		t.Fatalf("List() error = %v", err)

@@ -2,6 +2,7 @@ package registries
 
 import (
 	"context"
+	"net/http"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -15,16 +16,21 @@ type Account struct {
 	Config *Config
 	// Credentials feed BuildKit's auth session and every registry request.
 	Credentials *Credentials
+	// Network is how requests to registries wait and retry; set it before
+	// the first request.
+	Network Network
 
 	mu      sync.Mutex
 	clients map[*Integration]*Client
+	hosts   map[string]http.RoundTripper
 }
 
 // NewAccount returns the account of cfg (which may be nil), with
 // credentials backed by docker's config in dockerDir (docker's default
-// when empty).
+// when empty), and DefaultNetwork.
 func NewAccount(cfg *Config, dockerDir string) *Account {
-	return &Account{Config: cfg, Credentials: NewCredentials(cfg, dockerDir), clients: map[*Integration]*Client{}}
+	return &Account{Config: cfg, Credentials: NewCredentials(cfg, dockerDir), Network: DefaultNetwork(),
+		clients: map[*Integration]*Client{}, hosts: map[string]http.RoundTripper{}}
 }
 
 // Client returns integration i's client.
@@ -33,7 +39,7 @@ func (a *Account) Client(i *Integration) *Client {
 	defer a.mu.Unlock()
 	c := a.clients[i]
 	if c == nil {
-		c = &Client{Integration: i, creds: a.Credentials}
+		c = &Client{Integration: i, creds: a.Credentials, net: &a.Network}
 		a.clients[i] = c
 	}
 	return c
@@ -58,13 +64,51 @@ func (a *Account) For(repo name.Repository) *Client {
 	return nil
 }
 
-// Options returns go-containerregistry options for any repository: its
-// integration's transport when one holds it, and the credentials.
-func (a *Account) Options(ctx context.Context, repo name.Repository) ([]remote.Option, error) {
+// Transport returns the transport for requests to repo's registry: that
+// of the integration that holds repo or, when none does, of an integration
+// on the same host (the primary one first); for a host in no integration,
+// one that verifies TLS and never sends plain HTTP.
+func (a *Account) Transport(repo name.Repository) (http.RoundTripper, error) {
 	if c := a.For(repo); c != nil {
-		return c.Options(ctx)
+		return c.Transport()
 	}
-	return []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(a.Credentials)}, nil
+	host := repo.RegistryStr()
+	if i := a.Config.onHost(host); i != nil {
+		return a.Client(i).Transport()
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t := a.hosts[host]
+	if t == nil {
+		t = hostTransport(host, a.Network)
+		a.hosts[host] = t
+	}
+	return t, nil
+}
+
+// Options returns go-containerregistry options for any repository: its
+// transport (see Transport), the credentials and the retry policy.
+func (a *Account) Options(ctx context.Context, repo name.Repository) ([]remote.Option, error) {
+	t, err := a.Transport(repo)
+	if err != nil {
+		return nil, err
+	}
+	return append([]remote.Option{remote.WithContext(ctx), remote.WithTransport(t), remote.WithAuthFromKeychain(a.Credentials)}, a.Network.Options()...), nil
+}
+
+// onHost returns an integration on host, the primary one first; nil when
+// there is none (or c is nil).
+func (c *Config) onHost(host string) *Integration {
+	if c == nil {
+		return nil
+	}
+	var found *Integration
+	for _, i := range c.Registries {
+		if normalizeHost(i.Domain) == normalizeHost(host) && (found == nil || i.Primary && !found.Primary) {
+			found = i
+		}
+	}
+	return found
 }
 
 // Clients returns every integration's client, in file order.

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"sync"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -21,27 +20,38 @@ type Client struct {
 	// Integration is the registry's config.
 	Integration *Integration
 	creds       *Credentials
+	// net is the account's Network, read when the transport is built.
+	net *Network
 
 	once      sync.Once
 	transport http.RoundTripper
 	err       error
 }
 
-// Transport returns the client's transport: the integration's CA file
-// and, when insecure, no TLS verification.
+// Transport returns the client's transport: the integration's CA file;
+// plain HTTP and no TLS verification only when it is insecure; the
+// account's stall limit and Retry-After pauses (see registryTransport).
 func (c *Client) Transport() (http.RoundTripper, error) {
-	c.once.Do(func() { c.transport, c.err = newTransport(c.Integration) })
+	c.once.Do(func() { c.transport, c.err = newTransport(c.Integration, c.network()) })
 	return c.transport, c.err
 }
 
 // Options returns go-containerregistry options for requests to this
-// registry: the context, the transport and the account's credentials.
+// registry: the context, the transport, the account's credentials and
+// its retry policy.
 func (c *Client) Options(ctx context.Context) ([]remote.Option, error) {
 	t, err := c.Transport()
 	if err != nil {
 		return nil, err
 	}
-	return []remote.Option{remote.WithContext(ctx), remote.WithTransport(t), remote.WithAuthFromKeychain(c.creds)}, nil
+	return append([]remote.Option{remote.WithContext(ctx), remote.WithTransport(t), remote.WithAuthFromKeychain(c.creds)}, c.network().Options()...), nil
+}
+
+func (c *Client) network() Network {
+	if c.net == nil {
+		return DefaultNetwork()
+	}
+	return *c.net
 }
 
 // Repository returns the integration's repository for an image name.
@@ -76,11 +86,8 @@ func (c *Client) Head(ctx context.Context, ref name.Reference, backoff remote.Ba
 }
 
 // newTransport builds the HTTP transport of integration i.
-func newTransport(i *Integration) (http.RoundTripper, error) {
+func newTransport(i *Integration, n Network) (http.RoundTripper, error) {
 	t := remote.DefaultTransport.(*http.Transport).Clone()
-	// A registry that accepts a connection and never answers must not hang
-	// a build: every request gets its answer's headers within this time.
-	t.ResponseHeaderTimeout = 60 * time.Second
 	if i.Insecure {
 		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the integration asks for it
 	}
@@ -98,5 +105,14 @@ func newTransport(i *Integration) (http.RoundTripper, error) {
 		}
 		t.TLSClientConfig = &tls.Config{RootCAs: pool, InsecureSkipVerify: i.Insecure} //nolint:gosec
 	}
-	return t, nil
+	return wrap(t, i.String(), i.Insecure, "set insecure: true on the integration to allow it", n), nil
+}
+
+// hostTransport builds the transport for a registry host that no
+// integration names: TLS verified against the system's CAs, never plain
+// HTTP.
+func hostTransport(host string, n Network) http.RoundTripper {
+	t := remote.DefaultTransport.(*http.Transport).Clone()
+	hint := "it is in no integration: add one with domain: " + host + " and insecure: true to allow it"
+	return wrap(t, host, false, hint, n)
 }

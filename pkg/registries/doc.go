@@ -4,7 +4,11 @@
 // fallbacks, TLS and credentials. An Account holds the config, the one
 // credential source (Credentials, which feeds BuildKit's session and
 // go-containerregistry alike) and one Client per integration, with one
-// transport each. Error is the one registry error; UnknownError the one
+// transport each. Every request to a registry goes through such a
+// transport: plain HTTP only for an insecure integration, a stall limit,
+// the pause a registry asks for in Retry-After, and failed upload
+// sessions cancelled; Network is how long hoist waits and how often it
+// retries. Error is the one registry error; UnknownError the one
 // "unknown registry".
 //
 // It imports only errs of hoist's packages.

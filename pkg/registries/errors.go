@@ -66,14 +66,20 @@ func (e *Error) Is(target error) bool {
 }
 
 // Explain turns an error from a registry request into an *Error naming
-// integration i (its host when i is nil). nil stays nil; an *Error and a
-// cancellation pass unchanged.
+// integration i ("(unknown)" when i is nil). nil stays nil; an *Error and
+// a cancellation pass unchanged, but a refused plain-HTTP request is
+// reported alone: go-containerregistry tries HTTPS and plain HTTP side by
+// side, and of the two failures the refusal says what to do, unless
+// nothing answered at all or the HTTPS certificate was not trusted.
 func Explain(i *Integration, err error) error {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return err
 	}
 	var e *Error
 	if errors.As(err, &e) {
+		if errors.Is(e, ErrPlainHTTP) {
+			return explainPlain(e, err)
+		}
 		return err
 	}
 	e = &Error{Registry: "(unknown)", Err: err}
@@ -81,11 +87,14 @@ func Explain(i *Integration, err error) error {
 		e.Registry = i.String()
 	}
 	var terr *transport.Error
+	var serr *stallError
 	var nerr net.Error
 	var oerr *net.OpError
 	switch {
 	case errors.As(err, &terr):
 		e.Status, e.Temporary = terr.StatusCode, terr.Temporary()
+	case errors.As(err, &serr):
+		e.Err, e.Temporary = serr, true
 	case errors.As(err, &oerr) || errors.As(err, &nerr):
 		e.Err, e.Temporary = &unreachable{err}, true
 	}

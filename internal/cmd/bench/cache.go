@@ -20,8 +20,8 @@ func benchCache(hoist string) error {
 	reg, base, dir, err := setup("hoist-bench-cache-", func(host string) map[string]string {
 		return map[string]string{
 			"Dockerfile":    "ARG BASE\nFROM ${BASE}\nRUN sleep 5 && head -c 5000000 /dev/urandom > /data\nRUN echo done > /done\n",
-			"cached.yaml":   "registries:\n  - name: r\n    domain: " + host + "\ncaching: r\n",
-			"uncached.yaml": "registries:\n  - name: r\n    domain: " + host + "\n",
+			"cached.yaml":   "registries:\n  - name: r\n    domain: " + host + "\n    insecure: true\ncaching: r\n",
+			"uncached.yaml": "registries:\n  - name: r\n    domain: " + host + "\n    insecure: true\n",
 		}
 	})
 	if err != nil {

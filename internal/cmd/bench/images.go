@@ -37,7 +37,7 @@ func benchImages(hoist string, runs int) error {
 		}
 		defer reg.Stop()
 		regs = append(regs, reg)
-		conf += fmt.Sprintf("  - name: r%d\n    domain: %s\n", r, reg.Host)
+		conf += fmt.Sprintf("  - name: r%d\n    domain: %s\n    insecure: true\n", r, reg.Host)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "r.yaml"), []byte(conf), 0o644); err != nil {
 		return err

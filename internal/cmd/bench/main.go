@@ -51,7 +51,7 @@ func run(hoist string, runs int) error {
 	reg, base, dir, err := setup("hoist-bench-", func(host string) map[string]string {
 		return map[string]string{
 			"Dockerfile":      "ARG BASE\nFROM ${BASE} AS build\nWORKDIR /src\nCOPY . .\nRUN cat *.txt | sha256sum > /sum\nFROM ${BASE}\nCOPY --from=build /sum /sum\nCMD [\"cat\", \"/sum\"]\n",
-			"registries.yaml": "registries:\n  - name: bench\n    domain: " + host + "\n",
+			"registries.yaml": "registries:\n  - name: bench\n    domain: " + host + "\n    insecure: true\n",
 			"a.txt":           "alpha\n",
 			"b.txt":           "beta\n",
 		}

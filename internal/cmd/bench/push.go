@@ -44,8 +44,8 @@ func benchPush(hoist string, runs int) error {
 		p := stack.StartProxy(reg.Host, nil)
 		defer p.Close()
 		proxies, hosts = append(proxies, p), append(hosts, reg.Host)
-		conf += fmt.Sprintf("  - name: t%d\n    domain: %s\n", i, reg.Host)
-		proxied += fmt.Sprintf("  - name: t%d\n    domain: %s\n", i, p.Host)
+		conf += fmt.Sprintf("  - name: t%d\n    domain: %s\n    insecure: true\n", i, reg.Host)
+		proxied += fmt.Sprintf("  - name: t%d\n    domain: %s\n    insecure: true\n", i, p.Host)
 	}
 	regs, regsProxied := filepath.Join(dir, "r.yaml"), filepath.Join(dir, "p.yaml")
 	if err := os.WriteFile(regs, []byte(conf), 0o644); err != nil {
