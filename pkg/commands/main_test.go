@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -55,6 +56,15 @@ func runMain(m *testing.M) int {
 	// Keep the tests away from the user's own config and a system buildkitd.
 	home, _ := os.MkdirTemp("", "hoist-test-home-")
 	defer os.RemoveAll(home)
+	// Tests that build hoist with the go command keep the user's Go
+	// caches: a new HOME would mean an empty build and module cache.
+	if out, err := exec.Command("go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output(); err == nil {
+		if v := strings.Split(strings.TrimSpace(string(out)), "\n"); len(v) == 3 {
+			os.Setenv("GOCACHE", v[0])
+			os.Setenv("GOMODCACHE", v[1])
+			os.Setenv("GOPATH", v[2])
+		}
+	}
 	os.Setenv("HOME", home)
 	os.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 	os.Setenv("DOCKER_CONFIG", filepath.Join(home, ".docker"))
@@ -62,7 +72,49 @@ func runMain(m *testing.M) int {
 		os.Unsetenv(k)
 	}
 	defer stopStack()
+	defer func() {
+		if binDir != "" {
+			os.RemoveAll(binDir)
+		}
+	}()
 	return m.Run()
+}
+
+// Version fields the hoistBinary carries.
+const (
+	binVersion = "1.2.3"
+	binCommit  = "abc123"
+	binDate    = "2026-01-02T03:04:05Z"
+)
+
+var (
+	binOnce sync.Once
+	binDir  string
+	binErr  error
+)
+
+// hoistBinary builds hoist once for the tests that run it as a program:
+// static, for linux/amd64 (it also goes into the step image), with
+// binVersion, binCommit and binDate set as a release sets them.
+func hoistBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "hoist-test-bin-"); binErr != nil {
+			return
+		}
+		ldflags := "-X github.com/hoist-build/hoist/pkg/version.Version=" + binVersion +
+			" -X github.com/hoist-build/hoist/pkg/version.Commit=" + binCommit +
+			" -X github.com/hoist-build/hoist/pkg/version.Date=" + binDate
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", ldflags, "-o", filepath.Join(binDir, "hoist"), "../../cmd/hoist")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return filepath.Join(binDir, "hoist")
 }
 
 // needStack skips t under -short; otherwise it starts the real stack on

@@ -3,7 +3,6 @@ package commands
 import (
 	"encoding/json"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -20,11 +19,7 @@ func TestVersionBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds a hoist binary: run without -short")
 	}
-	bin := filepath.Join(t.TempDir(), "hoist")
-	ldflags := "-X github.com/hoist-build/hoist/pkg/version.Version=1.2.3 -X github.com/hoist-build/hoist/pkg/version.Commit=abc123 -X github.com/hoist-build/hoist/pkg/version.Date=2026-01-02T03:04:05Z"
-	if out, err := exec.Command("go", "build", "-ldflags", ldflags, "-o", bin, "../../cmd/hoist").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := hoistBinary(t)
 	pinned, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", "github.com/moby/buildkit").Output()
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +32,7 @@ func TestVersionBinary(t *testing.T) {
 	if err := json.Unmarshal(out, &built); err != nil {
 		t.Fatalf("version -o json = %q: %v", out, err)
 	}
-	want := version.Info{Version: "1.2.3", Commit: "abc123", Date: "2026-01-02T03:04:05Z", Go: runtime.Version(), BuildKit: strings.TrimSpace(string(pinned)), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	want := version.Info{Version: binVersion, Commit: binCommit, Date: binDate, Go: runtime.Version(), BuildKit: strings.TrimSpace(string(pinned)), Platform: "linux/amd64"}
 	if built != want {
 		t.Errorf("built hoist version -o json = %+v, want %+v", built, want)
 	}
