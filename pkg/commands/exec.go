@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"cmp"
 	"os"
 	"path/filepath"
 
@@ -86,6 +87,13 @@ func (o *runOptions) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runn
 		Log:        cmd.ErrOrStderr(),
 		Out:        cmd.OutOrStdout(),
 		LocalStore: localStore(),
+	}
+	if dryRun {
+		if builders, err := o.builder.Builders(); err == nil {
+			for _, b := range builders {
+				ex.Pool = append(ex.Pool, cmp.Or(b.Name, b.Addr))
+			}
+		}
 	}
 	if !dryRun {
 		// One progress display for the whole run; closed before the

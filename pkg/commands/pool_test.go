@@ -145,3 +145,15 @@ func TestNativeNodes(t *testing.T) {
 		t.Errorf("children = %v, want %v", got, want)
 	}
 }
+
+// TestBuilderPoolPlan: a dry run with a pool says where a build step will
+// go, without reaching the builders.
+func TestBuilderPoolPlan(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{"Dockerfile": "FROM scratch\n"})
+	r := mustHoist(t, "build", dir, "--image-name", "plan/app", "--tag", "v1", "--no-push", "--dry-run",
+		"--builder", "tcp://127.0.0.1:1234", "--builder", "kube-pod://buildkitd-0")
+	if want := "  builder: the least busy of tcp://127.0.0.1:1234, kube-pod://buildkitd-0\n"; !strings.Contains(r.stdout, want) {
+		t.Errorf("plan = %q, want it to say %q", r.stdout, want)
+	}
+}

@@ -43,6 +43,8 @@ type Exec struct {
 	Log io.Writer
 	// Out receives one block per step: decision, references and digest.
 	Out io.Writer
+	// Pool names the builders of a pool, for a dry run's plan.
+	Pool []string
 	// LocalStore is the OCI layout folder builds are written to before
 	// they are published, and where builds with no push stay for later
 	// push steps; a temporary folder for each build when empty.
@@ -342,6 +344,9 @@ func (pl *planner) execConcurrent(ctx context.Context, res *StepResult, ex Exec)
 	}
 	printPlan(ex.Out, sp)
 	if ex.DryRun {
+		if len(ex.Pool) > 1 {
+			fmt.Fprintf(ex.Out, "  builder: the least busy of %s\n", strings.Join(ex.Pool, ", "))
+		}
 		return nil
 	}
 	if err := withRetry(ctx, sp, ex, func(ctx context.Context) error { return pl.runBuild(ctx, res, ex) }); err != nil {
