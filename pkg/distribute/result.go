@@ -111,6 +111,10 @@ func (r *Result) detail() string {
 	var restored, removed, notMoved []string
 	for _, c := range r.TagChanges {
 		switch c.Outcome {
+		case TagMoved:
+			if c.Error != "" {
+				parts = append(parts, fmt.Sprintf("tag %s holds this image, but %s", c.Tag, c.Error))
+			}
 		case TagRestored:
 			if c.Before == "" {
 				removed = append(removed, c.Tag)

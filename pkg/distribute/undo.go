@@ -183,7 +183,7 @@ func (tr *tagRun) finish(ctx context.Context, errs []error) {
 			case s.after == tr.digest:
 				tc.Outcome = TagMoved
 				if s.contested {
-					tc.Error = "another writer moved this tag while hoist wrote it; it holds this image at every target that was read"
+					tc.Error = "another writer moved it while hoist wrote it"
 				}
 			case s.after == s.before && s.foreign == nil:
 				tc.Outcome = TagNotMoved
@@ -193,7 +193,7 @@ func (tr *tagRun) finish(ctx context.Context, errs []error) {
 				}
 			case s.yielded && s.after == s.restoreValue:
 				tc.Outcome = TagConflict
-				tc.Error = "another writer moved this tag at another target while hoist wrote it; hoist pointed it here at that writer's image too, so the targets agree"
+				tc.Error = "another writer moved it while hoist wrote it; hoist pointed it here at that writer's image too, so the targets agree"
 			default:
 				tc.Outcome = TagConflict
 				tc.Error = "another writer moved it while hoist wrote it"
