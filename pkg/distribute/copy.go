@@ -55,7 +55,12 @@ var Backoff = remote.Backoff{Duration: 250 * time.Millisecond, Factor: 2, Jitter
 // checks every tag at every target. When a tag cannot be moved, ctx is
 // cancelled, or another writer moved a tag meanwhile, the tags this run
 // moved are put back (see tagAll). The results follow the targets' order.
+// A bad tag or repository name is an input error, found before anything
+// is written.
 func Copy(ctx context.Context, src *Source, targets []Target) ([]*Result, error) {
+	if err := CheckTargets(targets); err != nil {
+		return nil, err
+	}
 	if len(targets) > 1 {
 		// Read each source blob once for all targets.
 		dir, err := os.MkdirTemp("", "hoist-blobs-")
