@@ -33,6 +33,7 @@ type Proxy struct {
 	mu       sync.Mutex
 	requests []string
 	fail     func(*http.Request) int
+	handle   func(w http.ResponseWriter, r *http.Request, pass http.Handler)
 }
 
 // ResetConnection, returned by a proxy's fail function, closes the
@@ -44,6 +45,18 @@ const ResetConnection = -1
 // passes it on).
 func StartProxy(host string, fail func(*http.Request) int) *Proxy {
 	return startProxy(host, fail, false)
+}
+
+// StartHandlerProxy starts a proxy to the registry at host that hands
+// every request to handle, with pass, which forwards a request to the
+// registry and writes its answer. handle may hold a request before or
+// after passing it on (into a recorder, say), or answer it itself.
+func StartHandlerProxy(host string, handle func(w http.ResponseWriter, r *http.Request, pass http.Handler)) *Proxy {
+	p := startProxy(host, nil, false)
+	p.mu.Lock()
+	p.handle = handle
+	p.mu.Unlock()
+	return p
 }
 
 // StartPagingProxy is StartProxy with Paginate set.
@@ -76,10 +89,20 @@ func startProxy(host string, fail func(*http.Request) int, paginate bool) *Proxy
 			p.paginate(w, r, target)
 			return
 		}
-		if r.Body != nil {
-			r.Body = &countBody{r.Body, &p.BytesIn}
+		pass := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Body != nil {
+				r.Body = &countBody{r.Body, &p.BytesIn}
+			}
+			rp.ServeHTTP(w, r)
+		})
+		p.mu.Lock()
+		handle := p.handle
+		p.mu.Unlock()
+		if handle != nil {
+			handle(w, r, pass)
+			return
 		}
-		rp.ServeHTTP(w, r)
+		pass.ServeHTTP(w, r)
 	}))
 	p.Host = strings.TrimPrefix(p.srv.URL, "http://")
 	return p
