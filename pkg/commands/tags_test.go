@@ -197,6 +197,7 @@ func TestTagRestoreRefused(t *testing.T) {
 // tag is split, and exits non-zero.
 func TestTagInterruptLeavesNoSplit(t *testing.T) {
 	needStack(t)
+	t.Parallel()
 	bin := hoistBinary(t)
 	tags := []string{"t1", "t2", "t3", "t4", "t5"}
 	held, release := make(chan struct{}), make(chan struct{})
@@ -391,6 +392,7 @@ func (b *barrier) release() {
 // that the registries agree at natural timing too.
 func TestConcurrentPushesAgree(t *testing.T) {
 	needStack(t)
+	t.Parallel()
 	bin := hoistBinary(t)
 	const runs, rounds = 5, 8
 	var cur atomic.Pointer[barrier]
