@@ -40,6 +40,7 @@ type Proxy struct {
 	authorized []string
 	answers    []string
 	fault      func(*http.Request) Fault
+	handle     func(w http.ResponseWriter, r *http.Request, pass http.Handler)
 	// stop closes when the proxy closes: stalled requests end then.
 	stop chan struct{}
 }
@@ -53,6 +54,18 @@ const ResetConnection = -1
 // passes it on).
 func StartProxy(host string, fail func(*http.Request) int) *Proxy {
 	return startProxy(host, failFault(fail), false, false)
+}
+
+// StartHandlerProxy starts a proxy to the registry at host that hands
+// every request to handle, with pass, which forwards a request to the
+// registry and writes its answer. handle may hold a request before or
+// after passing it on (into a recorder, say), or answer it itself.
+func StartHandlerProxy(host string, handle func(w http.ResponseWriter, r *http.Request, pass http.Handler)) *Proxy {
+	p := startProxy(host, nil, false, false)
+	p.mu.Lock()
+	p.handle = handle
+	p.mu.Unlock()
+	return p
 }
 
 // StartPagingProxy is StartProxy with Paginate set.
@@ -114,10 +127,20 @@ func startProxy(host string, fault func(*http.Request) Fault, paginate, smallBuf
 			p.paginate(w, r, target)
 			return
 		}
-		if r.Body != nil {
-			r.Body = &countBody{r.Body, &p.BytesIn}
+		pass := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Body != nil {
+				r.Body = &countBody{r.Body, &p.BytesIn}
+			}
+			rp.ServeHTTP(w, r)
+		})
+		p.mu.Lock()
+		handle := p.handle
+		p.mu.Unlock()
+		if handle != nil {
+			handle(w, r, pass)
+			return
 		}
-		rp.ServeHTTP(w, r)
+		pass.ServeHTTP(w, r)
 	}))
 	p.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {

@@ -48,14 +48,13 @@ func (o *copyOptions) account() (*registries.Account, error) {
 	return acct, nil
 }
 
-// openSource parses and reads the source image of push, tag and promote.
-func openSource(ctx context.Context, acct *registries.Account, ref string, notice io.Writer) (*distribute.Source, name.Reference, error) {
+// parseSource parses the source reference of push, tag and promote.
+func parseSource(ref string) (name.Reference, error) {
 	r, err := name.ParseReference(ref)
 	if err != nil {
-		return nil, nil, errs.Input("%s: not an image reference: %w", ref, err)
+		return nil, errs.Input("%s: not an image reference: %w", ref, err)
 	}
-	src, err := distribute.Open(ctx, acct, r, notice)
-	return src, r, err
+	return r, nil
 }
 
 // publish writes src to the targets through the one publish path, prints
@@ -77,6 +76,8 @@ func (o *copyOptions) publish(ctx context.Context, out io.Writer, src *distribut
 
 // integrationTargets returns one target per named integration, for the
 // image name (default: the source's, without its integration's prefix).
+// Bad tags and repository names are input errors, found before anything
+// is read or written.
 func integrationTargets(acct *registries.Account, src name.Reference, flag string, names []string, imageName string, tags []string) ([]distribute.Target, error) {
 	if imageName == "" {
 		imageName = src.Context().RepositoryStr()
@@ -92,9 +93,19 @@ func integrationTargets(acct *registries.Account, src name.Reference, flag strin
 		}
 		clients = append(clients, c)
 	}
+	for _, t := range tags {
+		if err := distribute.CheckTag(t); err != nil {
+			return nil, errs.Input("--tag: %w", err)
+		}
+	}
 	targets, err := distribute.IntegrationTargets(acct, clients, imageName, tags)
 	if err != nil {
 		return nil, errs.Input("%w", err)
+	}
+	for _, t := range targets {
+		if err := distribute.CheckRepository(t.Repo); err != nil {
+			return nil, errs.Input("image name %q: %w", imageName, err)
+		}
 	}
 	return targets, nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
+	"github.com/hoist-build/hoist/pkg/distribute"
 	"github.com/hoist-build/hoist/pkg/errs"
 )
 
@@ -30,7 +31,7 @@ func newPromoteCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			src, ref, err := openSource(cmd.Context(), acct, args[0], cmd.ErrOrStderr())
+			ref, err := parseSource(args[0])
 			if err != nil {
 				return err
 			}
@@ -40,6 +41,10 @@ func newPromoteCmd() *cobra.Command {
 				}
 			}
 			targets, err := integrationTargets(acct, ref, "--to", to, imageName, tags)
+			if err != nil {
+				return err
+			}
+			src, err := distribute.Open(cmd.Context(), acct, ref, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

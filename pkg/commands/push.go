@@ -3,6 +3,7 @@ package commands
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/hoist-build/hoist/pkg/distribute"
 	"github.com/hoist-build/hoist/pkg/errs"
 )
 
@@ -33,11 +34,15 @@ func newPushCmd() *cobra.Command {
 			if len(tags) == 0 {
 				tags = []string{"latest"}
 			}
-			src, ref, err := openSource(cmd.Context(), acct, args[0], cmd.ErrOrStderr())
+			ref, err := parseSource(args[0])
 			if err != nil {
 				return err
 			}
 			targets, err := integrationTargets(acct, ref, "--registry", regs, imageName, tags)
+			if err != nil {
+				return err
+			}
+			src, err := distribute.Open(cmd.Context(), acct, ref, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

@@ -30,6 +30,9 @@ func newTagCmd() *cobra.Command {
 				if err != nil {
 					return errs.Input("%s: not a full image reference with a tag (host/repository:tag): %w", dst, err)
 				}
+				if err := distribute.CheckRepository(tag.Context()); err != nil {
+					return errs.Input("%s: %w", dst, err)
+				}
 				if i, ok := byRepo[tag.Context().Name()]; ok {
 					targets[i].Tags = append(targets[i].Tags, tag.TagStr())
 					continue
@@ -41,7 +44,11 @@ func newTagCmd() *cobra.Command {
 				byRepo[tag.Context().Name()] = len(targets)
 				targets = append(targets, t)
 			}
-			src, _, err := openSource(cmd.Context(), acct, args[0], cmd.ErrOrStderr())
+			ref, err := parseSource(args[0])
+			if err != nil {
+				return err
+			}
+			src, err := distribute.Open(cmd.Context(), acct, ref, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

@@ -45,28 +45,6 @@ type Target struct {
 	Watch func(sent int64)
 }
 
-// Statuses of a target.
-const (
-	StatusPushed = "pushed"
-	// StatusNotTagged: the target holds the image by digest, but its tags
-	// were not moved because another target failed.
-	StatusNotTagged = "not-tagged"
-	StatusFailed    = "failed"
-)
-
-// Result is what happened at one target.
-type Result struct {
-	Registry   string `json:"registry"`
-	Repository string `json:"repository"`
-	// Reference is repository@digest.
-	Reference string   `json:"reference"`
-	Digest    string   `json:"digest"`
-	Tags      []string `json:"tags"`
-	Status    string   `json:"status"`
-	Error     string   `json:"error,omitempty"`
-	Counts
-}
-
 // ErrIncomplete is returned when some target did not get the image and its
 // tags.
 var ErrIncomplete = errors.New("not every target was written")
@@ -78,8 +56,15 @@ var Backoff = remote.Backoff{Duration: 250 * time.Millisecond, Factor: 2, Jitter
 // Copy writes src to every target: blobs and the manifest by digest to all
 // targets first, concurrently (targets in one registry mount each other's
 // blobs), then the tags, only when every target holds the image, then it
-// checks each tag's digest. The results follow the targets' order.
+// checks every tag at every target. When a tag cannot be moved, ctx is
+// cancelled, or another writer moved a tag meanwhile, the tags this run
+// moved are put back (see tagAll). The results follow the targets' order.
+// A bad tag or repository name is an input error, found before anything
+// is written.
 func Copy(ctx context.Context, src *Source, targets []Target) ([]*Result, error) {
+	if err := CheckTargets(targets); err != nil {
+		return nil, err
+	}
 	if len(targets) > 1 {
 		// Read each source blob once for all targets.
 		dir, err := os.MkdirTemp("", "hoist-blobs-")
@@ -99,22 +84,7 @@ func Copy(ctx context.Context, src *Source, targets []Target) ([]*Result, error)
 		}
 		return c.done()
 	}
-	// Tags last, then check what every reference resolves to.
-	var wg sync.WaitGroup
-	for i, t := range targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = tagAndVerify(src, t, c.results[i], c.opts[i])
-		}()
-	}
-	wg.Wait()
-	for i, r := range c.results {
-		if errs[i] == nil {
-			r.Status = StatusPushed
-		}
-	}
-	c.fail(errs)
+	c.tagAll(ctx)
 	return c.done()
 }
 
@@ -126,6 +96,8 @@ type copyRun struct {
 	counters []*counter
 	results  []*Result
 	failed   bool
+	// cause is why ctx ended, when it ended while tags were written.
+	cause error
 }
 
 func newCopy(ctx context.Context, src *Source, targets []Target) *copyRun {
@@ -136,24 +108,36 @@ func newCopy(ctx context.Context, src *Source, targets []Target) *copyRun {
 			next = remote.DefaultTransport
 		}
 		cnt := &counter{next: next, digest: src.Digest.String(), watch: t.Watch}
-		kc := t.Keychain
-		if kc == nil {
-			kc = authn.NewMultiKeychain()
-		}
 		c.counters = append(c.counters, cnt)
-		opts := append([]remote.Option{remote.WithContext(ctx), remote.WithTransport(cnt), remote.WithAuthFromKeychain(kc), remote.WithRetryBackoff(Backoff)}, t.Options...)
-		// One pusher and one puller per target: the registry is pinged and
-		// logged in to once, not once per write, tag and check.
-		if p, err := remote.NewPusher(opts...); err == nil {
-			opts = append(opts, remote.Reuse(p))
-		}
-		if p, err := remote.NewPuller(opts...); err == nil {
-			opts = append(opts, remote.Reuse(p))
-		}
+		opts := targetOptions(ctx, t, cnt)
 		c.opts = append(c.opts, opts)
 		c.results = append(c.results, &Result{Registry: t.Registry, Repository: t.Repo.Name(), Reference: t.Repo.Digest(src.Digest.String()).String(), Digest: src.Digest.String(), Tags: []string{}})
 	}
 	return c
+}
+
+// targetOptions are the remote options for t on ctx through rt: its
+// credentials, retries with Backoff, and one pusher and one puller, so the
+// registry is pinged and logged in to once, not once per write, tag and
+// check.
+func targetOptions(ctx context.Context, t Target, rt http.RoundTripper) []remote.Option {
+	if rt == nil {
+		rt = remote.DefaultTransport
+	}
+	kc := t.Keychain
+	if kc == nil {
+		kc = authn.NewMultiKeychain()
+	}
+	opts := append([]remote.Option{remote.WithContext(ctx), remote.WithTransport(rt), remote.WithAuthFromKeychain(kc), remote.WithRetryBackoff(Backoff)}, t.Options...)
+	// One pusher and one puller per target: the registry is pinged and
+	// logged in to once, not once per write, tag and check.
+	if p, err := remote.NewPusher(opts...); err == nil {
+		opts = append(opts, remote.Reuse(p))
+	}
+	if p, err := remote.NewPuller(opts...); err == nil {
+		opts = append(opts, remote.Reuse(p))
+	}
+	return opts
 }
 
 // writeAll writes blobs and manifests by digest: registries at once;
@@ -214,6 +198,9 @@ func (c *copyRun) done() ([]*Result, error) {
 	for i, r := range c.results {
 		r.Counts = c.counters[i].counts()
 	}
+	if c.cause != nil {
+		return c.results, fmt.Errorf("%w (%w while writing tags): %s", ErrIncomplete, c.cause, failedList(c.results))
+	}
 	if c.failed {
 		return c.results, fmt.Errorf("%w: %s", ErrIncomplete, failedList(c.results))
 	}
@@ -238,45 +225,6 @@ func write(src *Source, repo name.Repository, from *name.Repository, opts []remo
 	return remote.Write(ref, img, opts...)
 }
 
-// tagAndVerify points every tag of t at src and checks that each tag and the
-// digest reference resolve to src's digest.
-func tagAndVerify(src *Source, t Target, r *Result, opts []remote.Option) error {
-	var taggable remote.Taggable = src.Image
-	if src.Index != nil {
-		taggable = src.Index
-	}
-	for _, tag := range t.Tags {
-		if err := remote.Tag(t.Repo.Tag(tag), taggable, opts...); err != nil {
-			return fmt.Errorf("tagging %s: %w", t.Repo.Tag(tag), err)
-		}
-		r.Tags = append(r.Tags, tag)
-	}
-	refs := []name.Reference{t.Repo.Digest(src.Digest.String())}
-	for _, tag := range t.Tags {
-		refs = append(refs, t.Repo.Tag(tag))
-	}
-	for _, ref := range refs {
-		desc, err := remote.Head(ref, opts...)
-		if err != nil {
-			return fmt.Errorf("checking %s: %w", ref, err)
-		}
-		if desc.Digest != src.Digest {
-			return fmt.Errorf("%s resolves to %s, want %s", ref, desc.Digest, src.Digest)
-		}
-	}
-	return nil
-}
-
-func failedList(results []*Result) string {
-	var parts []string
-	for _, r := range results {
-		if r.Status == StatusFailed {
-			parts = append(parts, fmt.Sprintf("%s failed (%s)", r.Repository, r.Error))
-		}
-	}
-	return strings.Join(parts, "; ")
-}
-
 // oneLine describes err in one line; registry refusals, stalls and a
 // refused plain-HTTP request say what they mean, in the words
 // registries.Error uses everywhere.
@@ -291,23 +239,4 @@ func oneLine(err error) string {
 		}
 	}
 	return strings.Join(strings.Fields(err.Error()), " ")
-}
-
-// String is the one-line report of a target, e.g. "pushed host/repo@sha256:…
-// tags 1.0,latest (uploaded 6 blobs, 1501234 bytes; skipped 0; mounted 0)".
-func (r *Result) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s", r.Status, r.Reference)
-	if len(r.Tags) > 0 {
-		fmt.Fprintf(&b, " tags %s", strings.Join(r.Tags, ","))
-	}
-	if r.AlreadyPresent {
-		b.WriteString(" (already present: nothing uploaded)")
-	} else {
-		fmt.Fprintf(&b, " (uploaded %d blobs, %d bytes; skipped %d; mounted %d)", r.BlobsUploaded, r.BytesUploaded, r.BlobsSkipped, r.BlobsMounted)
-	}
-	if r.Error != "" {
-		fmt.Fprintf(&b, ": %s", r.Error)
-	}
-	return b.String()
 }

@@ -100,12 +100,16 @@ func Showing(next Publisher, step *progress.Step) Publisher {
 		for i, task := range tasks {
 			var terr error
 			switch {
-			case i < len(results) && results[i].Status == StatusFailed:
-				terr = errors.New(results[i].Error)
-			case i < len(results) && results[i].Status == StatusNotTagged:
-				task.Log("not tagged: another target failed")
-			case i >= len(results) && err != nil:
+			case i >= len(results):
 				terr = err
+			case results[i].Status == StatusNotTagged:
+				task.Log("not tagged: another target failed")
+			case results[i].Status == StatusRolledBack:
+				task.Log("tags moved back: %s", results[i].detail())
+			case results[i].Status == StatusFailed:
+				terr = errors.New(results[i].detail())
+			case results[i].Status != StatusPushed:
+				terr = errors.New(results[i].Status + ": " + results[i].detail())
 			}
 			task.Done(terr)
 		}

@@ -19,12 +19,14 @@ import (
 )
 
 // testRegistry serves go-containerregistry's in-process registry; fail,
-// when set, answers a request instead of the registry.
+// when set, answers a request instead of the registry; after, when set,
+// is called once the registry has answered a request.
 type testRegistry struct {
 	host string
 	// puts counts blob upload bodies (PUT and PATCH on /blobs/uploads/).
-	puts atomic.Int64
-	fail atomic.Pointer[func(*http.Request) int]
+	puts  atomic.Int64
+	fail  atomic.Pointer[func(*http.Request) int]
+	after atomic.Pointer[func(*http.Request)]
 }
 
 func newTestRegistry(t *testing.T) *testRegistry {
@@ -42,6 +44,9 @@ func newTestRegistry(t *testing.T) *testRegistry {
 			tr.puts.Add(1)
 		}
 		reg.ServeHTTP(w, r)
+		if f := tr.after.Load(); f != nil {
+			(*f)(r)
+		}
 	}))
 	t.Cleanup(srv.Close)
 	tr.host = strings.TrimPrefix(srv.URL, "http://")
