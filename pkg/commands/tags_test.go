@@ -8,9 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -63,24 +61,6 @@ func tagDigests(t *testing.T, repo string, tags []string) map[string]string {
 // isTagWrite reports whether r writes a manifest by tag (not by digest).
 func isTagWrite(r *http.Request) bool {
 	return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") && !strings.Contains(r.URL.Path, "/manifests/sha256:")
-}
-
-// hoistBinary builds hoist into a temp dir, with the Go caches of the
-// user's real home (the tests run with a temp HOME).
-func hoistBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "hoist")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/hoist-build/hoist/cmd/hoist")
-	cmd.Env = os.Environ()
-	if u, err := user.Current(); err == nil && os.Getenv("GOCACHE") == "" {
-		cmd.Env = append(cmd.Env, "HOME="+u.HomeDir)
-	}
-	start := time.Now()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	t.Logf("built hoist in %v", time.Since(start).Round(time.Millisecond))
-	return bin
 }
 
 // exitCode is the exit code of a finished command.
