@@ -25,17 +25,25 @@ import (
 )
 
 // twoRegistries writes a registries file with integrations one and two,
-// without prefixes, at the hosts a and b.
+// without prefixes, at the hosts a and b, and src at registry a (where the
+// tests' sources are) when neither is; all plain-HTTP loopback registries,
+// so insecure.
 func twoRegistries(t *testing.T, a, b string) string {
 	t.Helper()
+	src := ""
+	if a != regA.Host && b != regA.Host {
+		src = fmt.Sprintf("  - name: src\n    provider: other\n    domain: %s\n    insecure: true\n", regA.Host)
+	}
 	return filepath.Join(writeFiles(t, map[string]string{"r.yaml": fmt.Sprintf(`registries:
   - name: one
     provider: other
     domain: %s
+    insecure: true
   - name: two
     provider: other
     domain: %s
-`, a, b)}), "r.yaml")
+    insecure: true
+%s`, a, b, src)}), "r.yaml")
 }
 
 // newImage pushes a new random image to ref and returns its digest.
