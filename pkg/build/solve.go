@@ -12,6 +12,7 @@ import (
 	"github.com/containerd/containerd/v2/core/content"
 	"github.com/distribution/reference"
 	"github.com/docker/cli/cli/config/types"
+	"github.com/hoist-build/hoist/pkg/files"
 	"github.com/hoist-build/hoist/pkg/progress"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
@@ -261,10 +262,11 @@ func contextKey(ref string) (string, error) {
 	return strings.TrimSuffix(reference.FamiliarString(named), ":latest"), nil
 }
 
-// DockerfileText returns the request's Dockerfile text.
+// DockerfileText returns the request's Dockerfile text: the inline text,
+// or the file's, which must be a regular file under files.Dockerfile's cap.
 func (req Request) DockerfileText() ([]byte, error) {
 	if req.DockerfileContent != "" {
 		return []byte(req.DockerfileContent), nil
 	}
-	return os.ReadFile(req.Dockerfile)
+	return files.Read(req.Dockerfile, files.Dockerfile)
 }

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -13,16 +13,14 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/files"
 )
 
 // LoadFile reads and validates the pipeline file at path.
 func LoadFile(path string) (*Pipeline, error) {
-	data, err := os.ReadFile(path)
+	data, err := files.Read(path, files.Pipeline)
 	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, errs.Input("%s: pipeline file not found", path)
-		}
-		return nil, fmt.Errorf("reading pipeline: %w", err)
+		return nil, readError(path, "pipeline", err)
 	}
 	p, err := Load(bytes.NewReader(data), path)
 	if err != nil {
@@ -38,9 +36,9 @@ func LoadFile(path string) (*Pipeline, error) {
 
 // Load parses a pipeline from r; file names it in error messages.
 func Load(r io.Reader, file string) (*Pipeline, error) {
-	data, err := io.ReadAll(r)
+	data, err := files.ReadAll(r, file, files.Pipeline)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", file, err)
+		return nil, readError(file, "pipeline", err)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -87,6 +85,19 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 		return nil, &ProblemsError{Errs: problems}
 	}
 	return p, nil
+}
+
+// readError turns an error reading the pipeline file into one line: a
+// missing file, or one that breaks a bound, is the user's mistake.
+func readError(path, what string, err error) error {
+	var fe *files.Error
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return errs.Input("%s: %s file not found", path, what)
+	case errors.As(err, &fe):
+		return &errs.InputError{Err: err}
+	}
+	return fmt.Errorf("reading %s: %w", what, err)
 }
 
 type loader struct {

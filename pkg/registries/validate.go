@@ -1,14 +1,16 @@
 package registries
 
 import (
+	"crypto/x509"
+	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/files"
 )
 
 func (c *Config) errAt(line int, field, format string, args ...any) error {
@@ -57,8 +59,8 @@ func (c *Config) validate() error {
 			return c.errAt(r.Line, field+".password_env", "set password or password_env, not both")
 		}
 		if r.CAFile != "" {
-			if _, err := os.Stat(r.CAFile); err != nil {
-				return c.errAt(r.Line, field+".ca_file", "cannot read %s", r.CAFile)
+			if err := r.loadCA(); err != nil {
+				return c.errAt(r.Line, field+".ca_file", "%v", err)
 			}
 		}
 	}
@@ -99,6 +101,34 @@ func (c *Config) validate() error {
 		return errs.At(c.File, c.AutoPush.Line, "auto_push.registry", &UnknownError{Name: c.AutoPush.Registry, Known: c.Names()})
 	}
 	return nil
+}
+
+// loadCA reads the integration's CA file, a regular file under the CA
+// cap, once, and checks that it holds a PEM certificate. Its errors name
+// the file, never its contents.
+func (i *Integration) loadCA() error {
+	pem, err := files.Read(i.CAFile, files.CA)
+	var fe *files.Error
+	switch {
+	case errors.As(err, &fe):
+		return err
+	case err != nil:
+		return fmt.Errorf("cannot read %s", i.CAFile)
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+		return fmt.Errorf("%s holds no PEM certificate", i.CAFile)
+	}
+	i.caPEM = pem
+	return nil
+}
+
+// readCA returns the integration's CA certificates: those read when the
+// config was loaded, else the CA file's, read under the same bounds.
+func (i *Integration) readCA() ([]byte, error) {
+	if i.caPEM != nil {
+		return i.caPEM, nil
+	}
+	return files.Read(i.CAFile, files.CA)
 }
 
 func providerNames() []string {

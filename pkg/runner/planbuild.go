@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/hoist-build/hoist/pkg/build"
 	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/files"
 	"github.com/hoist-build/hoist/pkg/pipeline"
 	"github.com/hoist-build/hoist/pkg/policy"
 	"github.com/hoist-build/hoist/pkg/trace"
@@ -100,7 +101,11 @@ func (pl *planner) request(b *pipeline.BuildStep, sp *StepPlan, at func(field, f
 		if !filepath.IsAbs(df) {
 			df = filepath.Join(dir, df)
 		}
-		if st, err := os.Stat(df); err != nil || st.IsDir() {
+		if _, err := files.Read(df, files.Dockerfile); err != nil {
+			var fe *files.Error
+			if errors.As(err, &fe) {
+				return nil, at("dockerfile", "%w", err)
+			}
 			return nil, at("dockerfile", "Dockerfile %s not found", df)
 		}
 		req.Dockerfile = df
