@@ -49,6 +49,9 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 	if len(doc.Content) == 0 {
 		return nil, l.errf(&doc, "", "the file is empty")
 	}
+	if at := tooLarge(&doc, MaxNodes); at != nil {
+		return nil, l.errf(at, "", "aliases and merge keys expand the file to more than %d nodes", MaxNodes)
+	}
 	top := doc.Content[0]
 	ps, err := pairs(top)
 	if err != nil {
@@ -79,10 +82,10 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 		return nil, err
 	}
 	if problems := p.checkUnique(); len(problems) > 0 {
-		return nil, &ProblemsError{Errs: problems}
+		return nil, newProblems(problems)
 	}
 	if problems := p.checkWaits(); len(problems) > 0 {
-		return nil, &ProblemsError{Errs: problems}
+		return nil, newProblems(problems)
 	}
 	return p, nil
 }
@@ -137,7 +140,7 @@ func (l *loader) steps(n *yaml.Node, path string) ([]*Step, error) {
 		out = append(out, s)
 	}
 	if len(problems) > 0 {
-		return nil, &ProblemsError{Errs: problems}
+		return nil, newProblems(problems)
 	}
 	return out, nil
 }
@@ -153,6 +156,20 @@ func (e *ProblemsError) Error() string { return e.Errs[0].Error() }
 
 // Unwrap returns every problem, so errors.Is sees through it.
 func (e *ProblemsError) Unwrap() []error { return e.Errs }
+
+// newProblems holds problems, each once: a step an alias brings in several
+// times has the same problem, at the same line, each time.
+func newProblems(problems []error) *ProblemsError {
+	seen := map[string]bool{}
+	var out []error
+	for _, p := range problems {
+		if msg := p.Error(); !seen[msg] {
+			seen[msg] = true
+			out = append(out, p)
+		}
+	}
+	return &ProblemsError{Errs: out}
+}
 
 // Problems lists the problems err holds: all of a ProblemsError's, or err.
 func Problems(err error) []error {
