@@ -273,11 +273,10 @@ func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error
 // often test variables its own commands export), and so is a clause hoist
 // cannot read, as Codefresh's other fields are.
 func (l *loader) lenientWhen(v *yaml.Node, field string) *When {
-	w, err := l.when(v, field)
+	w, err := l.whenClause(v, field, false)
 	if err != nil {
 		return nil
 	}
-	w.All, w.Any = nil, nil
 	return w
 }
 

@@ -136,4 +136,6 @@ type StepState struct {
 type Condition struct {
 	Name, Expr string
 	Line       int
+	// parsed is Expr, parsed when the file was loaded.
+	parsed *Expr
 }
