@@ -31,6 +31,9 @@ func LoadFile(path string) (*Pipeline, error) {
 		return nil, fmt.Errorf("resolving %s: %w", path, err)
 	}
 	p.Dir = abs
+	if problems := p.checkDockerfiles(); len(problems) > 0 {
+		return nil, newProblems(problems)
+	}
 	return p, nil
 }
 

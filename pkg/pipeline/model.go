@@ -91,6 +91,10 @@ type BuildStep struct {
 	WorkingDirectory  string
 	Dockerfile        string
 	DockerfileContent string
+	// DockerfileAnywhere lets Dockerfile lie outside the build context's
+	// repository: it was named on the command line (hoist build -f), not
+	// by a pipeline file.
+	DockerfileAnywhere bool
 	Tag               string
 	Tags              []string
 	TagPolicy         string

@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/hoist-build/hoist/pkg/build"
 	"github.com/hoist-build/hoist/pkg/errs"
-	"github.com/hoist-build/hoist/pkg/files"
 	"github.com/hoist-build/hoist/pkg/pipeline"
 	"github.com/hoist-build/hoist/pkg/policy"
 	"github.com/hoist-build/hoist/pkg/trace"
@@ -101,14 +100,12 @@ func (pl *planner) request(b *pipeline.BuildStep, sp *StepPlan, at func(field, f
 		if !filepath.IsAbs(df) {
 			df = filepath.Join(dir, df)
 		}
-		if _, err := files.Read(df, files.Dockerfile); err != nil {
-			var fe *files.Error
-			if errors.As(err, &fe) {
-				return nil, at("dockerfile", "%w", err)
-			}
-			return nil, at("dockerfile", "Dockerfile %s not found", df)
+		if err := readDockerfile(df, dir, b.DockerfileAnywhere); err != nil {
+			return nil, at("dockerfile", "%w", err)
 		}
 		req.Dockerfile = df
+	} else if err := build.CheckDockerfile([]byte(req.DockerfileContent)); err != nil {
+		return nil, at("dockerfile", "the inline Dockerfile: %w", err)
 	}
 	for _, p := range strings.Split(b.Platform, ",") {
 		if p = strings.TrimSpace(p); p != "" {
