@@ -102,6 +102,9 @@ func (f *buildOptions) Validate() error {
 	if f.imageName == "" {
 		return errs.Input("--image-name: required")
 	}
+	if err := pipeline.CheckImageName(f.imageName); err != nil {
+		return errs.Input("--image-name: %v", err)
+	}
 	if f.noPush && len(f.registries) > 0 {
 		return errs.Input("--no-push and --registry exclude each other")
 	}

@@ -64,3 +64,20 @@ func TestLoadErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRepositoryStaysInPrefix: a name that would resolve outside the
+// integration's prefix is refused, though go-containerregistry takes it.
+func TestRepositoryStaysInPrefix(t *testing.T) {
+	i := &Integration{Name: "a", Domain: "registry.example", Prefix: "team-a"}
+	if repo, err := i.Repository("app/api"); err != nil || repo.Name() != "registry.example/team-a/app/api" {
+		t.Errorf("Repository(app/api) = %v, %v", repo, err)
+	}
+	for _, image := range []string{"../team-b/app", "app/./x", "a//b", "app/.."} {
+		if _, err := i.Repository(image); err == nil {
+			t.Errorf("Repository(%q) = nil error, want one", image)
+		}
+	}
+	if _, err := i.RepositoryAt("team-a/../team-b"); err == nil {
+		t.Error("RepositoryAt(team-a/../team-b) = nil error, want one")
+	}
+}

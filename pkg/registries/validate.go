@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/distribution/reference"
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/hoist-build/hoist/pkg/errs"
@@ -54,6 +55,9 @@ func (c *Config) validate() error {
 		r.Prefix = strings.Trim(r.Prefix, "/")
 		if _, err := name.NewRepository(r.repoBase("probe/probe"), name.StrictValidation); err != nil {
 			return c.errAt(r.Line, field+".domain", "%q with prefix %q is not a valid repository: %v", r.Domain, r.Prefix, err)
+		}
+		if err := checkPath(r.repoBase("probe/probe")); err != nil {
+			return c.errAt(r.Line, field+".prefix", "%q: %v", r.Prefix, err)
 		}
 		if r.Password != "" && r.PasswordEnv != "" {
 			return c.errAt(r.Line, field+".password_env", "set password or password_env, not both")
@@ -180,10 +184,24 @@ func (i *Integration) Repository(image string) (name.Repository, error) {
 		opts = append(opts, name.Insecure)
 	}
 	repo, err := name.NewRepository(i.repoBase(image), opts...)
+	if err == nil {
+		err = checkPath(repo.Name())
+	}
 	if err != nil {
 		return name.Repository{}, fmt.Errorf("image name %q in registry %s: %w", image, i, err)
 	}
 	return repo, nil
+}
+
+// checkPath checks a repository (domain/path) against docker's reference
+// grammar, which go-containerregistry's names do not hold to: a path with
+// an empty, "." or ".." component would reach a repository outside the
+// integration's prefix once a registry or a proxy resolves it.
+func checkPath(repo string) error {
+	if _, err := reference.Parse(repo); err != nil {
+		return errors.New("not a valid repository path: path components are lowercase letters and digits separated by ., _, __ or -, never empty, . or ..")
+	}
+	return nil
 }
 
 // Tag returns domain/prefix/image:tag.
@@ -209,7 +227,14 @@ func (i *Integration) RepositoryAt(path string) (name.Repository, error) {
 	if i.Insecure {
 		opts = append(opts, name.Insecure)
 	}
-	return name.NewRepository(i.Domain+"/"+path, opts...)
+	repo, err := name.NewRepository(i.Domain+"/"+path, opts...)
+	if err == nil {
+		err = checkPath(repo.Name())
+	}
+	if err != nil {
+		return name.Repository{}, fmt.Errorf("repository %q in registry %s: %w", path, i, err)
+	}
+	return repo, nil
 }
 
 // ImageName returns the image name of a repository path: the path with the

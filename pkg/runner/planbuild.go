@@ -30,6 +30,9 @@ func (pl *planner) planBuild(s *pipeline.Step, sp *StepPlan) (*StepPlan, error) 
 		}
 		return &errs.InputError{File: pl.p.File, Line: line, Field: path + "." + field, Err: fmt.Errorf(format, args...)}
 	}
+	if err := pipeline.CheckImageName(b.ImageName); err != nil {
+		return nil, at("image_name", "%w", err)
+	}
 	sp.Image = strings.Trim(b.ImageName, "/")
 	sp.Tags = tags(b, pl.vars)
 
