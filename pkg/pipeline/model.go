@@ -95,13 +95,13 @@ type BuildStep struct {
 	// repository: it was named on the command line (hoist build -f), not
 	// by a pipeline file.
 	DockerfileAnywhere bool
-	Tag               string
-	Tags              []string
-	TagPolicy         string
-	Registry          string
-	DisablePush       bool
-	NoCache           bool
-	NoCFCache         bool
+	Tag                string
+	Tags               []string
+	TagPolicy          string
+	Registry           string
+	DisablePush        bool
+	NoCache            bool
+	NoCFCache          bool
 	// BuildArguments are KEY=VALUE entries in file order.
 	BuildArguments []string
 	Target         string
