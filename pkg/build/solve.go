@@ -94,10 +94,18 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	defer cleanup()
 	start := time.Now()
 	ch, shown := req.Progress.Status()
+	// Secret-named build arguments' values never reach the display or an
+	// error: BuildKit names a RUN vertex with its arguments expanded.
+	red := newRedactor(req.BuildArgs)
+	if red != nil && ch != nil {
+		in := make(chan *client.SolveStatus, 16)
+		go red.forward(in, ch)
+		ch = in
+	}
 	resp, err := b.client.Solve(ctx, nil, *opt, ch)
 	<-shown
 	if err != nil {
-		return nil, err
+		return nil, red.err(err)
 	}
 	name := ""
 	if len(req.Names) > 0 {
