@@ -114,14 +114,17 @@ func Load(r io.Reader, file string) (*Config, error) {
 	if err != nil {
 		return nil, readError(file, "registries file", err)
 	}
-	c := &Config{File: file}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && err != io.EOF {
-		return nil, errs.YAML(file, data, err)
-	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, errs.YAML(file, data, err)
+	}
+	// yaml.v3 panics on a merge (<<) into a mapping that has a mapping or
+	// a list as a key: no registries file has one.
+	if k := complexKey(&doc); k != nil {
+		return nil, &errs.InputError{File: file, Line: k.Line, Col: k.Column, Msg: "invalid YAML: a key must be a plain value, not a mapping or a list"}
+	}
+	c := &Config{File: file}
+	if err := decode(data, c); err != nil {
 		return nil, errs.YAML(file, data, err)
 	}
 	c.setLines(&doc)
@@ -129,6 +132,44 @@ func Load(r io.Reader, file string) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// decode decodes data into c, refusing unknown fields. A panic of the
+// YAML library is an error, never a crash.
+func decode(data []byte, c *Config) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: the file cannot be decoded (%v)", r)
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && err != io.EOF {
+		return err
+	}
+	return nil
+}
+
+// complexKey returns the first mapping key in n that is a mapping or a
+// list (or an alias of one); nil when there is none.
+func complexKey(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind == yaml.AliasNode && k.Alias != nil {
+				k = k.Alias
+			}
+			if k.Kind != yaml.ScalarNode {
+				return n.Content[i]
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if k := complexKey(c); k != nil {
+			return k
+		}
+	}
+	return nil
 }
 
 // readError turns an error reading a file the config names (what says

@@ -81,3 +81,12 @@ func TestRepositoryStaysInPrefix(t *testing.T) {
 		t.Error("RepositoryAt(team-a/../team-b) = nil error, want one")
 	}
 }
+
+// TestLoadComplexKey: a mapping used as a key with a merge made yaml.v3
+// panic; it is one line now.
+func TestLoadComplexKey(t *testing.T) {
+	_, err := Load(strings.NewReader("registries:\n  - &a {0}\n  - <<: \n    *a:"), "r.yaml")
+	if want := "r.yaml:4:5: invalid YAML: a key must be a plain value, not a mapping or a list"; err == nil || err.Error() != want {
+		t.Errorf("Load() = %v, want %s", err, want)
+	}
+}
