@@ -52,7 +52,9 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 	if len(doc.Content) == 0 {
 		return nil, l.errf(&doc, "", "the file is empty")
 	}
-	if at := tooLarge(&doc, MaxNodes); at != nil {
+	if at, loops := tooLarge(&doc, MaxNodes); loops {
+		return nil, l.errf(at, "", "an alias refers to a node that holds it, so the file expands without end")
+	} else if at != nil {
 		return nil, l.errf(at, "", "aliases and merge keys expand the file to more than %d nodes", MaxNodes)
 	}
 	top := doc.Content[0]

@@ -22,14 +22,22 @@ const MaxNodes = 1_000_000
 // tooLarge returns the first alias (in file order) at which doc, expanded,
 // holds more than max nodes; nil when it holds fewer. It counts each node
 // once however often it is used, so its cost is the file's, not the
-// expansion's.
-func tooLarge(doc *yaml.Node, max int) *yaml.Node {
+// expansion's. An alias inside the node it refers to expands without end:
+// loops says whether doc has one.
+func tooLarge(doc *yaml.Node, max int) (at *yaml.Node, loops bool) {
 	sizes := map[*yaml.Node]int{}
 	var size func(n *yaml.Node) int
 	size = func(n *yaml.Node) int {
 		if s, ok := sizes[n]; ok {
+			if s < 0 {
+				// An alias inside the node it refers to: a loop, whose
+				// expansion has no end.
+				loops = true
+				return max + 1
+			}
 			return s
 		}
+		sizes[n] = -1
 		total := 1
 		if n.Kind == yaml.AliasNode && n.Alias != nil {
 			total += size(n.Alias)
@@ -44,7 +52,7 @@ func tooLarge(doc *yaml.Node, max int) *yaml.Node {
 		return total
 	}
 	if size(doc) <= max {
-		return nil
+		return nil, false
 	}
 	count := 0
 	var find func(n *yaml.Node) *yaml.Node
@@ -66,9 +74,9 @@ func tooLarge(doc *yaml.Node, max int) *yaml.Node {
 		return nil
 	}
 	if at := find(doc); at != nil {
-		return at
+		return at, loops
 	}
-	return doc
+	return doc, loops
 }
 
 // resolve follows alias nodes to the node they point at.
