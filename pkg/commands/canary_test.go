@@ -57,6 +57,9 @@ func canaryPipelines(t *testing.T, base, registry string) (dir string) {
 		"outside.yml":     step + "    dockerfile: " + filepath.Join(outside, ".docker", "config.json") + "\n",
 		"var-outside.yml": step + "    dockerfile: ${{OUTSIDE}}\n",
 		"not-df.yml":      step + "    dockerfile: config.json\n",
+		"tag.yml":         step + "    tag: ${{CANARY_TOKEN}}:x\n",
+		"image.yml":       strings.Replace(step, "canary/app", "canary/${{CANARY_TOKEN}}/../x", 1),
+		"registry.yml":    strings.Replace(step, "registry: "+registry, "registry: ${{CANARY_TOKEN}}", 1),
 	})
 }
 
@@ -135,6 +138,9 @@ func TestCanaryPlan(t *testing.T) {
 		{"outside.yml", 2, false},
 		{"var-outside.yml", 0, false},
 		{"not-df.yml", 0, false},
+		{"tag.yml", 0, false},
+		{"image.yml", 0, false},
+		{"registry.yml", 0, false},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			file := filepath.Join(dir, tc.file)
@@ -189,7 +195,7 @@ func TestCanaryRun(t *testing.T) {
 			run(1, "run", "-f", filepath.Join(ok, "fail.yml"))
 			run(0, "build", ok, "--image-name", "canary/cli", "--build-arg", "BASE="+baseImage, "--build-arg", "NPM_TOKEN="+canary, "--registry", "canary")
 			run(1, "build", ok, "--image-name", "canary/cli", "--build-arg", "BASE="+baseImage, "--build-arg", "NPM_TOKEN="+canary, "--registry", "inline")
-			for _, f := range []string{"cond-bare.yml", "cond-string.yml", "cond-regex.yml", "cond-number.yml", "var-outside.yml", "not-df.yml"} {
+			for _, f := range []string{"cond-bare.yml", "cond-string.yml", "cond-regex.yml", "cond-number.yml", "var-outside.yml", "not-df.yml", "tag.yml", "image.yml", "registry.yml"} {
 				run(2, "run", "-f", filepath.Join(ok, f))
 			}
 		})

@@ -7,8 +7,9 @@ import (
 
 // TestImageNamesStayInPrefix: image names with an empty, "." or ".."
 // path component are refused before anything runs, from the command
-// line, a pipeline (at load, or once variables are expanded) and a
-// registries file's prefix.
+// line, a pipeline (at load, or once variables are expanded: the error
+// shows the field as written, not the variable's value) and a registries
+// file's prefix.
 func TestImageNamesStayInPrefix(t *testing.T) {
 	t.Parallel()
 	dir := writeFiles(t, map[string]string{
@@ -28,11 +29,11 @@ func TestImageNamesStayInPrefix(t *testing.T) {
 		{[]string{"build", dir, "--image-name", "a//b", "--dry-run", "--registries", regs},
 			`--image-name: image name "a//b" has an empty path component (//)`},
 		{[]string{"explain", "-f", varFile, "--registries", regs, "--var", "NAME=x/../../admin/app"},
-			varFile + `:4: steps.app.image_name: image name "x/../../admin/app" has a ".." path component`},
+			varFile + `:4: steps.app.image_name: image name "${{NAME}}" has a ".." path component`},
 		{[]string{"explain", "-f", pushFile, "--registries", regs, "--var", "SRC=127.0.0.1:1/a/./b:1", "--var", "NAME=ok"},
-			pushFile + `:4: steps.release.candidate: image reference "127.0.0.1:1/a/./b:1" has a "." path component`},
+			pushFile + `:4: steps.release.candidate: image reference "${{SRC}}" has a "." path component`},
 		{[]string{"explain", "-f", pushFile, "--registries", regs, "--var", "SRC=127.0.0.1:1/a/b:1", "--var", "NAME=../b"},
-			pushFile + `:5: steps.release.image_name: image name "../b" has a ".." path component`},
+			pushFile + `:5: steps.release.image_name: image name "${{NAME}}" has a ".." path component`},
 		{[]string{"explain", "-f", varFile, "--registries", filepath.Join(dir, "registries.yml"), "--var", "NAME=app"},
 			filepath.Join(dir, "registries.yml") + `:2: registries[0].prefix: "team-a/../team-b": not a valid repository path: path components are lowercase letters and digits separated by ., _, __ or -, never empty, . or ..`},
 	} {

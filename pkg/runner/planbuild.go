@@ -28,7 +28,7 @@ func (pl *planner) planBuild(s *pipeline.Step, sp *StepPlan) (*StepPlan, error) 
 		if line == 0 {
 			line = s.Line
 		}
-		return &errs.InputError{File: pl.p.File, Line: line, Field: path + "." + field, Err: fmt.Errorf(format, args...)}
+		return &errs.InputError{File: pl.p.File, Line: line, Field: path + "." + field, Err: hideValues(fmt.Errorf(format, args...), buildExpansions(s.Build, b))}
 	}
 	if err := pipeline.CheckImageName(b.ImageName); err != nil {
 		return nil, at("image_name", "%w", err)

@@ -43,7 +43,7 @@ func (pl *planner) planPush(s *pipeline.Step) (*StepPlan, error) {
 		if line == 0 {
 			line = s.Line
 		}
-		return &errs.InputError{File: pl.p.File, Line: line, Field: path + "." + field, Err: fmt.Errorf(format, args...)}
+		return &errs.InputError{File: pl.p.File, Line: line, Field: path + "." + field, Err: hideValues(fmt.Errorf(format, args...), pushExpansions(s.Push, p))}
 	}
 	sp := &StepPlan{Name: s.Name, Type: s.Type, Push: &PushPlan{Username: p.Username, Password: p.Password}}
 	if p.ImageName != "" {
