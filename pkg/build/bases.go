@@ -1,13 +1,11 @@
 package build
 
 import (
-	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
@@ -15,11 +13,7 @@ import (
 // --from images that are not stages, with ARG defaults and buildArgs
 // (KEY=VALUE) expanded, in order and without repeats.
 func BaseImages(dockerfile []byte, buildArgs []string) ([]string, error) {
-	ast, err := parser.Parse(bytes.NewReader(dockerfile))
-	if err != nil {
-		return nil, fmt.Errorf("parsing the Dockerfile: %w", err)
-	}
-	stages, metaArgs, err := instructions.Parse(ast.AST, nil)
+	ast, stages, metaArgs, err := parseDockerfile(dockerfile)
 	if err != nil {
 		return nil, fmt.Errorf("parsing the Dockerfile: %w", err)
 	}

@@ -7,6 +7,6 @@
 // pushes nothing; credentials for its pulls and cache pass over the
 // BuildKit session.
 //
-// It may import registries, progress and errs; never runner, distribute,
+// It may import registries, progress, errs and files; never runner, distribute,
 // images, policy or commands.
 package build

@@ -1,23 +1,17 @@
 package build
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
-	"github.com/moby/buildkit/frontend/dockerfile/parser"
 )
 
 // DockerfileLabels returns the label keys that the Dockerfile's LABEL
 // instructions set in the target stage (the last one when target is empty)
 // and the stages it is built FROM.
 func DockerfileLabels(dockerfile []byte, target string) (map[string]bool, error) {
-	ast, err := parser.Parse(bytes.NewReader(dockerfile))
-	if err != nil {
-		return nil, fmt.Errorf("parsing the Dockerfile: %w", err)
-	}
-	stages, _, err := instructions.Parse(ast.AST, nil)
+	_, stages, _, err := parseDockerfile(dockerfile)
 	if err != nil {
 		return nil, fmt.Errorf("parsing the Dockerfile: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/containerd/containerd/v2/core/content"
 	"github.com/distribution/reference"
 	"github.com/docker/cli/cli/config/types"
+	"github.com/hoist-build/hoist/pkg/files"
 	"github.com/hoist-build/hoist/pkg/progress"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
@@ -96,10 +97,18 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	defer cleanup()
 	start := time.Now()
 	ch, shown := req.Progress.Status()
+	// Secret-named build arguments' values never reach the display or an
+	// error: BuildKit names a RUN vertex with its arguments expanded.
+	red := newRedactor(req.BuildArgs)
+	if red != nil && ch != nil {
+		in := make(chan *client.SolveStatus, 16)
+		go red.forward(in, ch)
+		ch = in
+	}
 	resp, err := b.client.Solve(ctx, nil, *opt, ch)
 	<-shown
 	if err != nil {
-		return nil, err
+		return nil, red.err(err)
 	}
 	name := ""
 	if len(req.Names) > 0 {
@@ -264,10 +273,11 @@ func contextKey(ref string) (string, error) {
 	return strings.TrimSuffix(reference.FamiliarString(named), ":latest"), nil
 }
 
-// DockerfileText returns the request's Dockerfile text.
+// DockerfileText returns the request's Dockerfile text: the inline text,
+// or the file's, which must be a regular file under files.Dockerfile's cap.
 func (req Request) DockerfileText() ([]byte, error) {
 	if req.DockerfileContent != "" {
 		return []byte(req.DockerfileContent), nil
 	}
-	return os.ReadFile(req.Dockerfile)
+	return files.Read(req.Dockerfile, files.Dockerfile)
 }

@@ -217,9 +217,18 @@ steps:
 	if r.stdout != want {
 		t.Errorf("stdout = %q, want %q", r.stdout, want)
 	}
+	// A mistake in the expression itself is found when the file loads;
+	// one in a variable's value when the step's turn comes, and the error
+	// names the variable, not its value.
 	bad := filepath.Join(writeFiles(t, map[string]string{"Dockerfile": "FROM scratch\n", "codefresh.yml": "steps:\n  a:\n    type: build\n    image_name: x\n    when:\n      condition:\n        all:\n          c: '${{CF_BRANCH}} == main'\n"}), "codefresh.yml")
 	r = hoist(t, "run", "-f", bad, "--registries", planRegistriesFile(t, ""), "--dry-run", "--var", "CF_BRANCH=dev")
-	wantErr := "hoist: " + bad + `:8: steps.a.when.condition.all.c: cannot evaluate "${{CF_BRANCH}} == main": unknown name "dev" at 0 (strings need quotes)` + "\n"
+	wantErr := "hoist: " + bad + `:8:14: steps.a.when.condition.all.c: cannot evaluate "${{CF_BRANCH}} == main": unknown name "main" at 18 (strings need quotes)` + "\n"
+	if r.code != 2 || r.stderr != wantErr {
+		t.Errorf("exit %d, stderr %q; want exit 2, %q", r.code, r.stderr, wantErr)
+	}
+	bad = filepath.Join(writeFiles(t, map[string]string{"Dockerfile": "FROM scratch\n", "codefresh.yml": "steps:\n  a:\n    type: build\n    image_name: x\n    when:\n      condition:\n        all:\n          c: \"${{CF_BRANCH}} == 'main'\"\n"}), "codefresh.yml")
+	r = hoist(t, "run", "-f", bad, "--registries", planRegistriesFile(t, ""), "--dry-run", "--var", "CF_BRANCH=dev")
+	wantErr = "hoist: " + bad + `:8: steps.a.when.condition.all.c: cannot evaluate "${{CF_BRANCH}} == 'main'": the value of ${{CF_BRANCH}} is not a value hoist can compare (quote the variable to compare it as text: '${{CF_BRANCH}}') (values of CF_BRANCH not shown)` + "\n"
 	if r.code != 2 || r.stderr != wantErr {
 		t.Errorf("exit %d, stderr %q; want exit 2, %q", r.code, r.stderr, wantErr)
 	}

@@ -103,6 +103,9 @@ func (f *buildOptions) Validate() error {
 	if f.imageName == "" {
 		return errs.Input("--image-name: required")
 	}
+	if err := pipeline.CheckImageName(f.imageName); err != nil {
+		return errs.Input("--image-name: %v", err)
+	}
 	if f.noPush && len(f.registries) > 0 {
 		return errs.Input("--no-push and --registry exclude each other")
 	}
@@ -117,15 +120,17 @@ func (f *buildOptions) pipeline(dir string) (*pipeline.Pipeline, error) {
 		return nil, errs.Input("build context %s: %v", dir, err)
 	}
 	b := &pipeline.BuildStep{
-		ImageName:      f.imageName,
-		Dockerfile:     f.dockerfile,
-		DisablePush:    f.noPush,
-		NoCache:        f.noCache,
-		BuildArguments: f.buildArgs,
-		Target:         f.target,
-		Platform:       f.platform,
-		Metadata:       f.labels,
-		Lines:          map[string]int{},
+		ImageName:  f.imageName,
+		Dockerfile: f.dockerfile,
+		// Named on the command line: the user may build any file.
+		DockerfileAnywhere: true,
+		DisablePush:        f.noPush,
+		NoCache:            f.noCache,
+		BuildArguments:     f.buildArgs,
+		Target:             f.target,
+		Platform:           f.platform,
+		Metadata:           f.labels,
+		Lines:              map[string]int{},
 	}
 	if len(f.tags) > 0 {
 		b.Tag, b.Tags = f.tags[0], f.tags[1:]

@@ -26,7 +26,10 @@ func newValidateCmd() *cobra.Command {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: valid\n", file)
 				return nil
 			}
-			if !errors.Is(err, errs.ErrInput) {
+			// A file that could not be read (missing, not a regular file,
+			// too large) is one line, not a list of problems.
+			var located *errs.InputError
+			if !errors.Is(err, errs.ErrInput) || errors.As(err, &located) && located.File == "" {
 				return err
 			}
 			problems := pipeline.Problems(err)

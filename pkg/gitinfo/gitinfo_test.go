@@ -56,3 +56,33 @@ func TestRead(t *testing.T) {
 		t.Errorf("Read(not a checkout) = %+v, want empty", got)
 	}
 }
+
+func TestTopLevel(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	repo := root + "/repo"
+	for _, d := range []string{repo + "/.git", repo + "/app/sub", root + "/wt/app", root + "/plain"} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A worktree's .git is a file.
+	if err := os.WriteFile(root+"/wt/.git", []byte("gitdir: elsewhere\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(repo+"/app", root+"/link"); err != nil {
+		t.Fatal(err)
+	}
+	for dir, want := range map[string]string{
+		repo:              repo,
+		repo + "/app/sub": repo,
+		root + "/wt/app":  root + "/wt",
+		root + "/link":    repo,
+		root + "/plain":   "",
+		root + "/missing": "",
+	} {
+		if got := TopLevel(dir); got != want {
+			t.Errorf("TopLevel(%s) = %q, want %q", dir, got, want)
+		}
+	}
+}

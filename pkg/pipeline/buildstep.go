@@ -40,7 +40,7 @@ func (l *loader) buildStep(ps []pair, path string) (*BuildStep, *When, error) {
 		switch k {
 		case "image_name":
 			imageNode = key
-			b.ImageName, err = l.scalar(v, field)
+			b.ImageName, err = l.imageName(v, field)
 		case "working_directory":
 			b.WorkingDirectory, err = l.scalar(v, field)
 		case "dockerfile":

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -13,16 +13,14 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/files"
 )
 
 // LoadFile reads and validates the pipeline file at path.
 func LoadFile(path string) (*Pipeline, error) {
-	data, err := os.ReadFile(path)
+	data, err := files.Read(path, files.Pipeline)
 	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, errs.Input("%s: pipeline file not found", path)
-		}
-		return nil, fmt.Errorf("reading pipeline: %w", err)
+		return nil, readError(path, "pipeline", err)
 	}
 	p, err := Load(bytes.NewReader(data), path)
 	if err != nil {
@@ -33,14 +31,17 @@ func LoadFile(path string) (*Pipeline, error) {
 		return nil, fmt.Errorf("resolving %s: %w", path, err)
 	}
 	p.Dir = abs
+	if problems := p.checkDockerfiles(); len(problems) > 0 {
+		return nil, newProblems(problems)
+	}
 	return p, nil
 }
 
 // Load parses a pipeline from r; file names it in error messages.
 func Load(r io.Reader, file string) (*Pipeline, error) {
-	data, err := io.ReadAll(r)
+	data, err := files.ReadAll(r, file, files.Pipeline)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", file, err)
+		return nil, readError(file, "pipeline", err)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -50,6 +51,11 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 	p := &Pipeline{File: file, Dir: "."}
 	if len(doc.Content) == 0 {
 		return nil, l.errf(&doc, "", "the file is empty")
+	}
+	if at, loops := tooLarge(&doc, MaxNodes); loops {
+		return nil, l.errf(at, "", "an alias refers to a node that holds it, so the file expands without end")
+	} else if at != nil {
+		return nil, l.errf(at, "", "aliases and merge keys expand the file to more than %d nodes", MaxNodes)
 	}
 	top := doc.Content[0]
 	ps, err := pairs(top)
@@ -81,12 +87,25 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 		return nil, err
 	}
 	if problems := p.checkUnique(); len(problems) > 0 {
-		return nil, &ProblemsError{Errs: problems}
+		return nil, newProblems(problems)
 	}
 	if problems := p.checkWaits(); len(problems) > 0 {
-		return nil, &ProblemsError{Errs: problems}
+		return nil, newProblems(problems)
 	}
 	return p, nil
+}
+
+// readError turns an error reading the pipeline file into one line: a
+// missing file, or one that breaks a bound, is the user's mistake.
+func readError(path, what string, err error) error {
+	var fe *files.Error
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return errs.Input("%s: %s file not found", path, what)
+	case errors.As(err, &fe):
+		return &errs.InputError{Err: err}
+	}
+	return fmt.Errorf("reading %s: %w", what, err)
 }
 
 type loader struct {
@@ -126,7 +145,7 @@ func (l *loader) steps(n *yaml.Node, path string) ([]*Step, error) {
 		out = append(out, s)
 	}
 	if len(problems) > 0 {
-		return nil, &ProblemsError{Errs: problems}
+		return nil, newProblems(problems)
 	}
 	return out, nil
 }
@@ -142,6 +161,20 @@ func (e *ProblemsError) Error() string { return e.Errs[0].Error() }
 
 // Unwrap returns every problem, so errors.Is sees through it.
 func (e *ProblemsError) Unwrap() []error { return e.Errs }
+
+// newProblems holds problems, each once: a step an alias brings in several
+// times has the same problem, at the same line, each time.
+func newProblems(problems []error) *ProblemsError {
+	seen := map[string]bool{}
+	var out []error
+	for _, p := range problems {
+		if msg := p.Error(); !seen[msg] {
+			seen[msg] = true
+			out = append(out, p)
+		}
+	}
+	return &ProblemsError{Errs: out}
+}
 
 // Problems lists the problems err holds: all of a ProblemsError's, or err.
 func Problems(err error) []error {
@@ -245,11 +278,10 @@ func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error
 // often test variables its own commands export), and so is a clause hoist
 // cannot read, as Codefresh's other fields are.
 func (l *loader) lenientWhen(v *yaml.Node, field string) *When {
-	w, err := l.when(v, field)
+	w, err := l.whenClause(v, field, false)
 	if err != nil {
 		return nil
 	}
-	w.All, w.Any = nil, nil
 	return w
 }
 

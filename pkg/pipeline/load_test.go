@@ -146,13 +146,6 @@ func TestWhenConditions(t *testing.T) {
         any:
           release: "'${{RELEASE}}' == 'true'"
           forced: "'${{FORCE}}' == 'yes'"
-  b:
-    type: build
-    image_name: y
-    when:
-      condition:
-        all:
-          broken: 'main == true'
 `), "f.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -174,10 +167,54 @@ func TestWhenConditions(t *testing.T) {
 			t.Errorf("Allows(%v) = %v, %q, %v; want %v, %q", tc.vars, got, why, err, tc.want, tc.why)
 		}
 	}
-	_, _, err = p.Steps[1].When.Allows("f.yml", "steps.b", Vars{})
-	want := `f.yml:19: steps.b.when.condition.all.broken: cannot evaluate "main == true": unknown name "main" at 0 (strings need quotes)`
+	// An expression hoist cannot evaluate is found when the file loads,
+	// so validate reports what run would.
+	_, err = Load(strings.NewReader("steps:\n  b:\n    type: build\n    image_name: y\n    when:\n      condition:\n        all:\n          broken: 'main == true'\n"), "f.yml")
+	want := `f.yml:8:19: steps.b.when.condition.all.broken: cannot evaluate "main == true": unknown name "main" at 0 (strings need quotes)`
 	if err == nil || err.Error() != want {
-		t.Errorf("Allows(broken) error = %v, want %s", err, want)
+		t.Errorf("Load(broken condition) error = %v, want %s", err, want)
+	}
+}
+
+// TestConditionErrorsHideValues: a condition that fails to evaluate names
+// its variables, never their values.
+func TestConditionErrorsHideValues(t *testing.T) {
+	const secret = "s3cr3t-CANARY-value"
+	for _, tc := range []struct {
+		expr string
+		vars Vars
+		want string
+	}{
+		{`${{TOKEN}} == 'main'`, Vars{"TOKEN": secret},
+			`cannot evaluate "${{TOKEN}} == 'main'": the value of ${{TOKEN}} is not a value hoist can compare (quote the variable to compare it as text: '${{TOKEN}}') (values of TOKEN not shown)`},
+		{`${{TOKEN}} == 'main'`, Vars{},
+			`cannot evaluate "${{TOKEN}} == 'main'": ${{TOKEN}} has no value (outside quotes a variable must be defined) (values of TOKEN not shown)`},
+		{`'${{TOKEN}}' && '${{CF_BRANCH}}' == 'main'`, Vars{"TOKEN": secret, "CF_BRANCH": "main"},
+			`cannot evaluate "'${{TOKEN}}' && '${{CF_BRANCH}}' == 'main'": && needs true or false on both sides, got a string from '${{TOKEN}}' and a boolean from '${{CF_BRANCH}}' == 'main' (values of TOKEN, CF_BRANCH not shown)`},
+		{`lower('${{TOKEN}}') > 3`, Vars{"TOKEN": secret},
+			`cannot evaluate "lower('${{TOKEN}}') > 3": > compares numbers, got a string from lower('${{TOKEN}}') and 3 (values of TOKEN not shown)`},
+		{`match('x', '${{TOKEN}}(', false)`, Vars{"TOKEN": secret},
+			`cannot evaluate "match('x', '${{TOKEN}}(', false)": match: bad regex from '${{TOKEN}}(': missing closing ) (values of TOKEN not shown)`},
+		{`!upper('${{TOKEN}}')`, Vars{"TOKEN": secret},
+			`cannot evaluate "!upper('${{TOKEN}}')": ! needs true or false, got a string from upper('${{TOKEN}}') (values of TOKEN not shown)`},
+		{`trim('${{TOKEN}}')`, Vars{"TOKEN": secret},
+			`cannot evaluate "trim('${{TOKEN}}')": the expression gives a string from trim('${{TOKEN}}'), not true or false (values of TOKEN not shown)`},
+		{`${{TOKEN}}`, Vars{"TOKEN": "'" + secret + "' == '" + secret + "' && ("},
+			`cannot evaluate "${{TOKEN}}": the value of ${{TOKEN}} is not a value hoist can compare (quote the variable to compare it as text: '${{TOKEN}}') (values of TOKEN not shown)`},
+	} {
+		expr, err := ParseExpr(tc.expr)
+		if err != nil {
+			t.Fatalf("ParseExpr(%q) = %v", tc.expr, err)
+		}
+		w := &When{All: []Condition{{Name: "c", Expr: tc.expr, Line: 3, parsed: expr}}}
+		_, _, err = w.Allows("f.yml", "steps.a", tc.vars)
+		want := "f.yml:3: steps.a.when.condition.all.c: " + tc.want
+		if err == nil || err.Error() != want {
+			t.Errorf("Allows(%s) error =\n%v\nwant\n%s", tc.expr, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "CANARY") {
+			t.Errorf("Allows(%s) error shows the value: %v", tc.expr, err)
+		}
 	}
 }
 
@@ -263,5 +300,27 @@ steps:
 	}
 	if got := p.Waits()["c"]; strings.Join(got, ",") != "a,b" {
 		t.Errorf("Waits()[c] = %v, want [a b]", got)
+	}
+}
+
+// TestOtherStepsConditionsLeftAlone: the conditions of a step hoist does
+// not run are not parsed (they may use forms hoist does not evaluate), and
+// its branch rules still hold.
+func TestOtherStepsConditionsLeftAlone(t *testing.T) {
+	p, err := Load(strings.NewReader(`steps:
+  notify:
+    type: freestyle
+    when:
+      branch:
+        only: [main]
+      condition:
+        all:
+          scanned: steps.scan.result == 'success'
+`), "f.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := p.Steps[0].When; w == nil || len(w.BranchOnly) != 1 || len(w.All) != 0 {
+		t.Errorf("notify's when = %+v; want its branch rule and no conditions", w)
 	}
 }

@@ -91,13 +91,17 @@ type BuildStep struct {
 	WorkingDirectory  string
 	Dockerfile        string
 	DockerfileContent string
-	Tag               string
-	Tags              []string
-	TagPolicy         string
-	Registry          string
-	DisablePush       bool
-	NoCache           bool
-	NoCFCache         bool
+	// DockerfileAnywhere lets Dockerfile lie outside the build context's
+	// repository: it was named on the command line (hoist build -f), not
+	// by a pipeline file.
+	DockerfileAnywhere bool
+	Tag                string
+	Tags               []string
+	TagPolicy          string
+	Registry           string
+	DisablePush        bool
+	NoCache            bool
+	NoCFCache          bool
 	// BuildArguments are KEY=VALUE entries in file order.
 	BuildArguments []string
 	Target         string
@@ -136,4 +140,6 @@ type StepState struct {
 type Condition struct {
 	Name, Expr string
 	Line       int
+	// parsed is Expr, parsed when the file was loaded.
+	parsed *Expr
 }

@@ -45,12 +45,17 @@ func (l *loader) pushStep(ps []pair, path string) (*PushStep, *When, error) {
 		case "candidate":
 			candidate = key
 			p.Candidate, err = l.scalar(v, field)
+			if err == nil && p.Candidate != "" && !strings.Contains(p.Candidate, "${{") {
+				if cerr := CheckReference(p.Candidate); cerr != nil {
+					err = l.errf(v, field, "%v", cerr)
+				}
+			}
 		case "tag":
 			p.Tag, err = l.scalar(v, field)
 		case "tags":
 			p.Tags, err = l.strings(v, field)
 		case "image_name":
-			p.ImageName, err = l.scalar(v, field)
+			p.ImageName, err = l.imageName(v, field)
 		case "registry":
 			p.Registry, err = l.scalar(v, field)
 		case "credentials":

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -13,6 +14,13 @@ import (
 )
 
 func (l *loader) when(v *yaml.Node, field string) (*When, error) {
+	return l.whenClause(v, field, true)
+}
+
+// whenClause reads a when: clause; its conditions only when conditions is
+// set (they are parsed, and an expression hoist cannot evaluate is an
+// error).
+func (l *loader) whenClause(v *yaml.Node, field string, conditions bool) (*When, error) {
 	w := &When{Line: v.Line}
 	ps, err := pairs(v)
 	if err != nil {
@@ -46,6 +54,9 @@ func (l *loader) when(v *yaml.Node, field string) (*When, error) {
 				}
 			}
 		case "condition":
+			if !conditions {
+				continue
+			}
 			cps, err := pairs(kv.value)
 			if err != nil {
 				return nil, l.errf(kv.value, field+".condition", "must be a mapping with all: or any:")
@@ -61,7 +72,16 @@ func (l *loader) when(v *yaml.Node, field string) (*When, error) {
 					if e.value.Kind != yaml.ScalarNode {
 						return nil, l.errf(e.value, f+"."+e.key.Value, "must be an expression string, got %s", kindName(e.value))
 					}
-					conds = append(conds, Condition{Name: e.key.Value, Expr: e.value.Value, Line: e.value.Line})
+					// Parsed now, so validate finds what run would: an
+					// expression that names no variable is evaluated too.
+					expr, err := ParseExpr(e.value.Value)
+					if err == nil && len(expr.Vars()) == 0 {
+						_, err = expr.Eval(nil)
+					}
+					if err != nil {
+						return nil, l.errf(e.value, f+"."+e.key.Value, "cannot evaluate %s: %v", quoteExpr(e.value.Value), err)
+					}
+					conds = append(conds, Condition{Name: e.key.Value, Expr: e.value.Value, Line: e.value.Line, parsed: expr})
 				}
 				switch c.key.Value {
 				case "all":
@@ -234,9 +254,10 @@ func branchMatcher(pat string) (func(string) bool, error) {
 }
 
 // Allows reports whether the clause lets a step run with vars, and if not,
-// why. Variables in conditions that vars lacks stay as written, as in
-// Codefresh. A condition that cannot be evaluated is an input error naming
-// file, line and field.
+// why. Variables in conditions' strings that vars lacks stay as written, as
+// in Codefresh. A condition that cannot be evaluated is an input error
+// naming file, line, field and the variables the condition uses, never
+// their values.
 func (w *When) Allows(file, path string, vars Vars) (bool, string, error) {
 	if w == nil {
 		return true, "", nil
@@ -245,15 +266,21 @@ func (w *When) Allows(file, path string, vars Vars) (bool, string, error) {
 		return false, why, nil
 	}
 	eval := func(kind string, c Condition) (bool, error) {
-		expr := varRef.ReplaceAllStringFunc(c.Expr, func(m string) string {
-			if v, ok := vars[varRef.FindStringSubmatch(m)[1]]; ok {
-				return v
-			}
-			return m
-		})
-		ok, err := Eval(expr)
+		expr := c.parsed
+		var err error
+		if expr == nil {
+			expr, err = ParseExpr(c.Expr)
+		}
+		ok := false
+		if err == nil {
+			ok, err = expr.Eval(vars)
+		}
 		if err != nil {
-			return false, &errs.InputError{File: file, Line: c.Line, Field: path + ".when.condition." + kind + "." + c.Name, Msg: "cannot evaluate " + strconv.Quote(c.Expr) + ": " + err.Error()}
+			msg := "cannot evaluate " + quoteExpr(c.Expr) + ": " + err.Error()
+			if expr != nil && len(expr.Vars()) > 0 {
+				msg += " (values of " + strings.Join(expr.Vars(), ", ") + " not shown)"
+			}
+			return false, &errs.InputError{File: file, Line: c.Line, Field: path + ".when.condition." + kind + "." + c.Name, Msg: msg}
 		}
 		return ok, nil
 	}
@@ -279,6 +306,19 @@ func (w *When) Allows(file, path string, vars Vars) (bool, string, error) {
 		return false, "no when.condition.any expression is true", nil
 	}
 	return true, "", nil
+}
+
+// quoteExpr quotes an expression for an error, its first 100 bytes when
+// it is longer.
+func quoteExpr(s string) string {
+	if len(s) <= 100 {
+		return strconv.Quote(s)
+	}
+	cut := 100
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + fmt.Sprintf("... (%d bytes)", len(s))
 }
 
 // allowsBranch applies branch.only and branch.ignore.

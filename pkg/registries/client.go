@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net/http"
-	"os"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -92,7 +91,7 @@ func newTransport(i *Integration, n Network) (http.RoundTripper, error) {
 		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the integration asks for it
 	}
 	if i.CAFile != "" {
-		pem, err := os.ReadFile(i.CAFile)
+		pem, err := i.readCA()
 		if err != nil {
 			return nil, fmt.Errorf("registry %s: reading ca_file: %w", i, err)
 		}

@@ -2,14 +2,17 @@ package registries
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/files"
 )
 
 // Config is the account's registry integrations and settings.
@@ -66,6 +69,8 @@ type Integration struct {
 	Fallback string `yaml:"fallback"`
 	// Line is where the integration starts in the file.
 	Line int `yaml:"-"`
+	// caPEM is the CA file's contents, read when the config is loaded.
+	caPEM []byte
 }
 
 // String names the integration and its domain, never its credentials.
@@ -96,30 +101,30 @@ func DefaultPath() string {
 
 // LoadFile reads and validates the config at path.
 func LoadFile(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := files.Read(path, files.Registries)
 	if err != nil {
-		if os.IsNotExist(err) {
-			return nil, errs.Input("%s: registries file not found", path)
-		}
-		return nil, fmt.Errorf("reading registries: %w", err)
+		return nil, readError(path, "registries file", err)
 	}
 	return Load(bytes.NewReader(data), path)
 }
 
 // Load parses and validates a config from r; file names it in errors.
 func Load(r io.Reader, file string) (*Config, error) {
-	data, err := io.ReadAll(r)
+	data, err := files.ReadAll(r, file, files.Registries)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", file, err)
-	}
-	c := &Config{File: file}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && err != io.EOF {
-		return nil, errs.YAML(file, data, err)
+		return nil, readError(file, "registries file", err)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, errs.YAML(file, data, err)
+	}
+	// yaml.v3 panics on a merge (<<) into a mapping that has a mapping or
+	// a list as a key: no registries file has one.
+	if k := complexKey(&doc); k != nil {
+		return nil, &errs.InputError{File: file, Line: k.Line, Col: k.Column, Msg: "invalid YAML: a key must be a plain value, not a mapping or a list"}
+	}
+	c := &Config{File: file}
+	if err := decode(data, c); err != nil {
 		return nil, errs.YAML(file, data, err)
 	}
 	c.setLines(&doc)
@@ -127,6 +132,58 @@ func Load(r io.Reader, file string) (*Config, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// decode decodes data into c, refusing unknown fields. A panic of the
+// YAML library is an error, never a crash.
+func decode(data []byte, c *Config) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: the file cannot be decoded (%v)", r)
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && err != io.EOF {
+		return err
+	}
+	return nil
+}
+
+// complexKey returns the first mapping key in n that is a mapping or a
+// list (or an alias of one); nil when there is none.
+func complexKey(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind == yaml.AliasNode && k.Alias != nil {
+				k = k.Alias
+			}
+			if k.Kind != yaml.ScalarNode {
+				return n.Content[i]
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if k := complexKey(c); k != nil {
+			return k
+		}
+	}
+	return nil
+}
+
+// readError turns an error reading a file the config names (what says
+// which) into one line: a missing file, or one that breaks a bound, is
+// the user's mistake.
+func readError(path, what string, err error) error {
+	var fe *files.Error
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return errs.Input("%s: %s not found", path, what)
+	case errors.As(err, &fe):
+		return &errs.InputError{Err: err}
+	}
+	return fmt.Errorf("reading %s %s: %w", what, path, err)
 }
 
 // setLines records where each integration and the auto_push block start.

@@ -64,3 +64,29 @@ func TestLoadErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestRepositoryStaysInPrefix: a name that would resolve outside the
+// integration's prefix is refused, though go-containerregistry takes it.
+func TestRepositoryStaysInPrefix(t *testing.T) {
+	i := &Integration{Name: "a", Domain: "registry.example", Prefix: "team-a"}
+	if repo, err := i.Repository("app/api"); err != nil || repo.Name() != "registry.example/team-a/app/api" {
+		t.Errorf("Repository(app/api) = %v, %v", repo, err)
+	}
+	for _, image := range []string{"../team-b/app", "app/./x", "a//b", "app/.."} {
+		if _, err := i.Repository(image); err == nil {
+			t.Errorf("Repository(%q) = nil error, want one", image)
+		}
+	}
+	if _, err := i.RepositoryAt("team-a/../team-b"); err == nil {
+		t.Error("RepositoryAt(team-a/../team-b) = nil error, want one")
+	}
+}
+
+// TestLoadComplexKey: a mapping used as a key with a merge made yaml.v3
+// panic; it is one line now.
+func TestLoadComplexKey(t *testing.T) {
+	_, err := Load(strings.NewReader("registries:\n  - &a {0}\n  - <<: \n    *a:"), "r.yaml")
+	if want := "r.yaml:4:5: invalid YAML: a key must be a plain value, not a mapping or a list"; err == nil || err.Error() != want {
+		t.Errorf("Load() = %v, want %s", err, want)
+	}
+}

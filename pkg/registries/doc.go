@@ -11,5 +11,5 @@
 // retries. Error is the one registry error; UnknownError the one
 // "unknown registry".
 //
-// It imports only errs of hoist's packages.
+// It imports only errs and files of hoist's packages.
 package registries

@@ -1,14 +1,17 @@
 package registries
 
 import (
+	"crypto/x509"
+	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
+	"github.com/distribution/reference"
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/files"
 )
 
 func (c *Config) errAt(line int, field, format string, args ...any) error {
@@ -53,12 +56,15 @@ func (c *Config) validate() error {
 		if _, err := name.NewRepository(r.repoBase("probe/probe"), name.StrictValidation); err != nil {
 			return c.errAt(r.Line, field+".domain", "%q with prefix %q is not a valid repository: %v", r.Domain, r.Prefix, err)
 		}
+		if err := checkPath(r.repoBase("probe/probe")); err != nil {
+			return c.errAt(r.Line, field+".prefix", "%q: %v", r.Prefix, err)
+		}
 		if r.Password != "" && r.PasswordEnv != "" {
 			return c.errAt(r.Line, field+".password_env", "set password or password_env, not both")
 		}
 		if r.CAFile != "" {
-			if _, err := os.Stat(r.CAFile); err != nil {
-				return c.errAt(r.Line, field+".ca_file", "cannot read %s", r.CAFile)
+			if err := r.loadCA(); err != nil {
+				return c.errAt(r.Line, field+".ca_file", "%v", err)
 			}
 		}
 	}
@@ -99,6 +105,34 @@ func (c *Config) validate() error {
 		return errs.At(c.File, c.AutoPush.Line, "auto_push.registry", &UnknownError{Name: c.AutoPush.Registry, Known: c.Names()})
 	}
 	return nil
+}
+
+// loadCA reads the integration's CA file, a regular file under the CA
+// cap, once, and checks that it holds a PEM certificate. Its errors name
+// the file, never its contents.
+func (i *Integration) loadCA() error {
+	pem, err := files.Read(i.CAFile, files.CA)
+	var fe *files.Error
+	switch {
+	case errors.As(err, &fe):
+		return err
+	case err != nil:
+		return fmt.Errorf("cannot read %s", i.CAFile)
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+		return fmt.Errorf("%s holds no PEM certificate", i.CAFile)
+	}
+	i.caPEM = pem
+	return nil
+}
+
+// readCA returns the integration's CA certificates: those read when the
+// config was loaded, else the CA file's, read under the same bounds.
+func (i *Integration) readCA() ([]byte, error) {
+	if i.caPEM != nil {
+		return i.caPEM, nil
+	}
+	return files.Read(i.CAFile, files.CA)
 }
 
 func providerNames() []string {
@@ -150,10 +184,24 @@ func (i *Integration) Repository(image string) (name.Repository, error) {
 		opts = append(opts, name.Insecure)
 	}
 	repo, err := name.NewRepository(i.repoBase(image), opts...)
+	if err == nil {
+		err = checkPath(repo.Name())
+	}
 	if err != nil {
 		return name.Repository{}, fmt.Errorf("image name %q in registry %s: %w", image, i, err)
 	}
 	return repo, nil
+}
+
+// checkPath checks a repository (domain/path) against docker's reference
+// grammar, which go-containerregistry's names do not hold to: a path with
+// an empty, "." or ".." component would reach a repository outside the
+// integration's prefix once a registry or a proxy resolves it.
+func checkPath(repo string) error {
+	if _, err := reference.Parse(repo); err != nil {
+		return errors.New("not a valid repository path: path components are lowercase letters and digits separated by ., _, __ or -, never empty, . or ..")
+	}
+	return nil
 }
 
 // Tag returns domain/prefix/image:tag.
@@ -179,7 +227,14 @@ func (i *Integration) RepositoryAt(path string) (name.Repository, error) {
 	if i.Insecure {
 		opts = append(opts, name.Insecure)
 	}
-	return name.NewRepository(i.Domain+"/"+path, opts...)
+	repo, err := name.NewRepository(i.Domain+"/"+path, opts...)
+	if err == nil {
+		err = checkPath(repo.Name())
+	}
+	if err != nil {
+		return name.Repository{}, fmt.Errorf("repository %q in registry %s: %w", path, i, err)
+	}
+	return repo, nil
 }
 
 // ImageName returns the image name of a repository path: the path with the

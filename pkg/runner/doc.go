@@ -6,6 +6,6 @@
 // (pkg/distribute).
 //
 // It may import build, distribute, registries, policy, pipeline, progress,
-// gitinfo, trace and errs; never commands or images. Nothing below it
+// gitinfo, trace, errs and files; never commands or images. Nothing below it
 // imports it.
 package runner

@@ -28,7 +28,10 @@ func (pl *planner) planBuild(s *pipeline.Step, sp *StepPlan) (*StepPlan, error) 
 		if line == 0 {
 			line = s.Line
 		}
-		return &errs.InputError{File: pl.p.File, Line: line, Field: path + "." + field, Err: fmt.Errorf(format, args...)}
+		return &errs.InputError{File: pl.p.File, Line: line, Field: path + "." + field, Err: hideValues(fmt.Errorf(format, args...), buildExpansions(s.Build, b))}
+	}
+	if err := pipeline.CheckImageName(b.ImageName); err != nil {
+		return nil, at("image_name", "%w", err)
 	}
 	sp.Image = strings.Trim(b.ImageName, "/")
 	sp.Tags = tags(b, pl.vars)
@@ -100,10 +103,12 @@ func (pl *planner) request(b *pipeline.BuildStep, sp *StepPlan, at func(field, f
 		if !filepath.IsAbs(df) {
 			df = filepath.Join(dir, df)
 		}
-		if st, err := os.Stat(df); err != nil || st.IsDir() {
-			return nil, at("dockerfile", "Dockerfile %s not found", df)
+		if err := readDockerfile(df, dir, b.DockerfileAnywhere); err != nil {
+			return nil, at("dockerfile", "%w", err)
 		}
 		req.Dockerfile = df
+	} else if err := build.CheckDockerfile([]byte(req.DockerfileContent)); err != nil {
+		return nil, at("dockerfile", "the inline Dockerfile: %w", err)
 	}
 	for _, p := range strings.Split(b.Platform, ",") {
 		if p = strings.TrimSpace(p); p != "" {

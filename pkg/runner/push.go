@@ -43,9 +43,14 @@ func (pl *planner) planPush(s *pipeline.Step) (*StepPlan, error) {
 		if line == 0 {
 			line = s.Line
 		}
-		return &errs.InputError{File: pl.p.File, Line: line, Field: path + "." + field, Err: fmt.Errorf(format, args...)}
+		return &errs.InputError{File: pl.p.File, Line: line, Field: path + "." + field, Err: hideValues(fmt.Errorf(format, args...), pushExpansions(s.Push, p))}
 	}
 	sp := &StepPlan{Name: s.Name, Type: s.Type, Push: &PushPlan{Username: p.Username, Password: p.Password}}
+	if p.ImageName != "" {
+		if err := pipeline.CheckImageName(p.ImageName); err != nil {
+			return nil, at("image_name", "%w", err)
+		}
+	}
 	image := strings.Trim(p.ImageName, "/")
 	if m := stepOutput.FindStringSubmatch(s.Push.Candidate); m != nil && pl.built[m[1]] != nil {
 		sp.Push.FromStep = m[1]
@@ -56,6 +61,9 @@ func (pl *planner) planPush(s *pipeline.Step) (*StepPlan, error) {
 		ref, err := name.ParseReference(p.Candidate)
 		if err != nil {
 			return nil, at("candidate", "%q is not an image reference or a build step's ${{name}}", p.Candidate)
+		}
+		if err := pipeline.CheckReference(p.Candidate); err != nil {
+			return nil, at("candidate", "%w", err)
 		}
 		sp.Push.Candidate = ref
 		if image == "" {

@@ -343,6 +343,11 @@ func (pl *planner) execConcurrent(ctx context.Context, res *StepResult, ex Exec)
 		return nil
 	}
 	printPlan(ex.Out, sp)
+	for _, k := range build.SecretArgs(sp.Request.BuildArgs) {
+		// As docker build warns: a build argument's value is kept in the
+		// image's history. The value is never printed.
+		fmt.Fprintf(ex.Log, "hoist: warning: step %s: build argument %s looks like a secret, and build arguments stay in the image's history; pass it as a build secret (RUN --mount=type=secret) instead\n", sp.Name, k)
+	}
 	if ex.DryRun {
 		if len(ex.Pool) > 1 {
 			fmt.Fprintf(ex.Out, "  builder: the least busy of %s\n", strings.Join(ex.Pool, ", "))

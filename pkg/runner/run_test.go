@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log"
@@ -15,10 +16,11 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/hoist-build/hoist/pkg/build"
 	"github.com/hoist-build/hoist/pkg/pipeline"
@@ -46,18 +48,44 @@ func (f *fakeBuilder) Build(_ context.Context, req build.Request) (*build.Result
 	if err != nil {
 		return nil, err
 	}
-	p, err := layout.FromPath(req.LocalStore)
-	if err != nil {
-		if p, err = layout.Write(req.LocalStore, empty.Index); err != nil {
-			return nil, err
-		}
+	// As hoist's store does: blobs first, then index.json replaced whole,
+	// so a reader never sees it half written.
+	if err := os.MkdirAll(req.LocalStore, 0o755); err != nil {
+		return nil, err
 	}
-	if err := p.AppendImage(img); err != nil {
+	if err := layout.Path(req.LocalStore).WriteImage(img); err != nil {
+		return nil, err
+	}
+	if err := appendIndex(req.LocalStore, img); err != nil {
 		return nil, err
 	}
 	d, _ := img.Digest()
 	cd, _ := img.ConfigName()
 	return &build.Result{Digest: d.String(), ConfigDigest: cd.String()}, nil
+}
+
+// appendIndex adds img to the layout's index.json by writing a new file
+// and renaming it over the old one.
+func appendIndex(dir string, img v1.Image) error {
+	idx := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex}
+	if data, err := os.ReadFile(filepath.Join(dir, "index.json")); err == nil {
+		if err := json.Unmarshal(data, &idx); err != nil {
+			return err
+		}
+	}
+	d, _ := img.Digest()
+	size, _ := img.Size()
+	mt, _ := img.MediaType()
+	idx.Manifests = append(idx.Manifests, v1.Descriptor{MediaType: mt, Digest: d, Size: size})
+	data, err := json.Marshal(idx)
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, ".index.json.tmp")
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, "index.json"))
 }
 
 func startRegistry(t *testing.T) string {
