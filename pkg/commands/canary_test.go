@@ -72,16 +72,19 @@ func canaryRegistries(t *testing.T, host string) string {
 	return filepath.Join(writeFiles(t, map[string]string{"registries.yaml": `registries:
   - name: canary
     domain: ` + host + `
+    insecure: true
     prefix: ok
     username: canary
     password_env: CANARY_PASSWORD
   - name: wrong
     domain: ` + host + `
+    insecure: true
     prefix: wrong
     username: canary
     password_env: CANARY_WRONG
   - name: inline
     domain: ` + host + `
+    insecure: true
     prefix: inline
     username: canary
     password: ` + canary + `-inline

@@ -480,10 +480,10 @@ func TestBadNamesUploadNothing(t *testing.T) {
 	}{
 		{[]string{"push", src, "--registry", "two", "--tag", ""}, `hoist: --tag: invalid tag "": tags are up to 128 letters, digits, _, . and -, not starting with . or -` + "\n"},
 		{[]string{"push", src, "--registry", "two", "--tag", long}, `hoist: --tag: invalid tag "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"… (129 characters): tags are up to 128 letters, digits, _, . and -, not starting with . or -` + "\n"},
-		{[]string{"push", src, "--registry", "two", "--image-name", "a/../b"}, `hoist: image name "a/../b": invalid repository "PROXY/a/../b": path component ".." is not lowercase letters and digits joined by ., _, __ or -` + "\n"},
-		{[]string{"push", src, "--registry", "two", "--image-name", "a//b"}, `hoist: image name "a//b": invalid repository "PROXY/a//b": it has an empty path component (a leading, trailing or double /)` + "\n"},
+		{[]string{"push", src, "--registry", "two", "--image-name", "a/../b"}, `hoist: image name "a/../b" in registry "two" (PROXY): path component ".." is not lowercase letters and digits joined by ., _, __ or -` + "\n"},
+		{[]string{"push", src, "--registry", "two", "--image-name", "a//b"}, `hoist: image name "a//b" in registry "two" (PROXY): it has an empty path component (a leading, trailing or double /)` + "\n"},
 		{[]string{"promote", src, "--to", "two", "--tag", ""}, `hoist: --tag: invalid tag ""`},
-		{[]string{"promote", src, "--to", "two", "--image-name", "x/./y"}, `hoist: image name "x/./y": invalid repository "PROXY/x/./y": path component "."`},
+		{[]string{"promote", src, "--to", "two", "--image-name", "x/./y"}, `hoist: image name "x/./y" in registry "two" (PROXY): path component "."`},
 		{[]string{"tag", src, "PROXY/a/../b:v1"}, `hoist: PROXY/a/../b:v1: invalid repository "PROXY/a/../b": path component ".."`},
 		{[]string{"tag", src, "PROXY/a//b:v1"}, `hoist: PROXY/a//b:v1: invalid repository "PROXY/a//b": it has an empty path component`},
 		{[]string{"tag", src, "PROXY/repo:" + long}, `hoist: PROXY/repo:` + long + `: not a full image reference with a tag`},

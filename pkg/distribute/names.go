@@ -3,11 +3,11 @@ package distribute
 import (
 	"fmt"
 	"regexp"
-	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/registries"
 )
 
 // The names the distribution spec allows: a tag is up to 128 letters,
@@ -15,8 +15,7 @@ import (
 // components of lowercase letters and digits joined by ., _, __ or dashes,
 // separated by single slashes.
 var (
-	tagPattern       = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	componentPattern = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
+	tagPattern = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 )
 
 // maxNameLength is the longest repository name, registry host included,
@@ -36,15 +35,8 @@ func CheckTag(tag string) error {
 // spec does not allow would send requests outside the repository, or be
 // refused only after every blob was uploaded.
 func CheckRepository(repo name.Repository) error {
-	path := repo.RepositoryStr()
-	for _, c := range strings.Split(path, "/") {
-		if !componentPattern.MatchString(c) {
-			what := fmt.Sprintf("path component %q is not lowercase letters and digits joined by ., _, __ or -", c)
-			if c == "" {
-				what = "it has an empty path component (a leading, trailing or double /)"
-			}
-			return errs.Input("invalid repository %q: %s", repo.Name(), what)
-		}
+	if err := registries.CheckPath(repo.Name()); err != nil {
+		return errs.Input("invalid repository %q: %w", repo.Name(), err)
 	}
 	if n := len(repo.Name()); n > maxNameLength {
 		return errs.Input("invalid repository %s: %d characters, at most %d with the registry host", quoteShort(repo.Name()), n, maxNameLength)

@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -56,7 +57,7 @@ func (c *Config) validate() error {
 		if _, err := name.NewRepository(r.repoBase("probe/probe"), name.StrictValidation); err != nil {
 			return c.errAt(r.Line, field+".domain", "%q with prefix %q is not a valid repository: %v", r.Domain, r.Prefix, err)
 		}
-		if err := checkPath(r.repoBase("probe/probe")); err != nil {
+		if err := CheckPath(r.repoBase("probe/probe")); err != nil {
 			return c.errAt(r.Line, field+".prefix", "%q: %v", r.Prefix, err)
 		}
 		if r.Password != "" && r.PasswordEnv != "" {
@@ -185,7 +186,7 @@ func (i *Integration) Repository(image string) (name.Repository, error) {
 	}
 	repo, err := name.NewRepository(i.repoBase(image), opts...)
 	if err == nil {
-		err = checkPath(repo.Name())
+		err = CheckPath(repo.Name())
 	}
 	if err != nil {
 		return name.Repository{}, fmt.Errorf("image name %q in registry %s: %w", image, i, err)
@@ -193,15 +194,29 @@ func (i *Integration) Repository(image string) (name.Repository, error) {
 	return repo, nil
 }
 
-// checkPath checks a repository (domain/path) against docker's reference
+// pathComponent is one component of a repository path, as docker's
+// reference grammar (and the distribution spec) has it.
+var pathComponent = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
+
+// CheckPath checks a repository (domain/path) against docker's reference
 // grammar, which go-containerregistry's names do not hold to: a path with
 // an empty, "." or ".." component would reach a repository outside the
-// integration's prefix once a registry or a proxy resolves it.
-func checkPath(repo string) error {
-	if _, err := reference.Parse(repo); err != nil {
-		return errors.New("not a valid repository path: path components are lowercase letters and digits separated by ., _, __ or -, never empty, . or ..")
+// integration's prefix once a registry or a proxy resolves it. It is the
+// one check of a repository's path; the error says which component fails.
+func CheckPath(repo string) error {
+	if _, err := reference.Parse(repo); err == nil {
+		return nil
 	}
-	return nil
+	_, path, _ := strings.Cut(repo, "/")
+	for _, c := range strings.Split(path, "/") {
+		switch {
+		case c == "":
+			return errors.New("it has an empty path component (a leading, trailing or double /)")
+		case !pathComponent.MatchString(c):
+			return fmt.Errorf("path component %q is not lowercase letters and digits joined by ., _, __ or -", c)
+		}
+	}
+	return errors.New("not a valid repository path: path components are lowercase letters and digits separated by ., _, __ or -, never empty, . or ..")
 }
 
 // Tag returns domain/prefix/image:tag.
@@ -229,7 +244,7 @@ func (i *Integration) RepositoryAt(path string) (name.Repository, error) {
 	}
 	repo, err := name.NewRepository(i.Domain+"/"+path, opts...)
 	if err == nil {
-		err = checkPath(repo.Name())
+		err = CheckPath(repo.Name())
 	}
 	if err != nil {
 		return name.Repository{}, fmt.Errorf("repository %q in registry %s: %w", path, i, err)
