@@ -68,10 +68,19 @@ func daemonRuns(dir string) bool {
 		return false
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err != nil || pid <= 0 {
-		return false
+	return err == nil && pid > 0 && runs(pid)
+}
+
+// runs reports whether process pid runs. A zombie does not: a daemon whose
+// hoist died is left to init, which may be slow to reap it.
+func runs(pid int) bool {
+	if stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat"); err == nil {
+		// "pid (comm) state ...": the state follows the last ')'.
+		s := string(stat)
+		i := strings.LastIndexByte(s, ')')
+		return i < 0 || i+2 >= len(s) || (s[i+2] != 'Z' && s[i+2] != 'X')
 	}
-	err = syscall.Kill(pid, 0)
+	err := syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
 

@@ -52,6 +52,19 @@ func TestRemoveStale(t *testing.T) {
 	if err := gone.Run(); err != nil {
 		t.Fatal(err)
 	}
+	// A process that has ended and that no one reaped yet, as init may
+	// leave a daemon whose hoist died.
+	zombie := exec.Command("true")
+	if err := zombie.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { zombie.Wait() })
+	for deadline := time.Now().Add(5 * time.Second); runs(zombie.Process.Pid); {
+		if time.Now().After(deadline) {
+			t.Fatal("the zombie still runs")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	// A process that still runs, as a daemon that outlived its hoist would.
 	alive := exec.Command("sleep", "60")
 	if err := alive.Start(); err != nil {
@@ -61,6 +74,8 @@ func TestRemoveStale(t *testing.T) {
 
 	killed := folder(tempPrefix+"killed", ownerFile, "buildkitd.log")
 	writePid(killed, gone.Process.Pid)
+	reaped := folder(tempPrefix+"not-reaped", ownerFile)
+	writePid(reaped, zombie.Process.Pid)
 	neverStarted := folder(tempPrefix+"never-started", ownerFile)
 	held := folder(tempPrefix+"held", ownerFile)
 	writePid(held, alive.Process.Pid)
@@ -92,6 +107,7 @@ func TestRemoveStale(t *testing.T) {
 		kept bool
 	}{
 		{killed, false},
+		{reaped, false},
 		{neverStarted, false},
 		{held, true},
 		{orphan, true},
