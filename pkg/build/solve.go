@@ -102,7 +102,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if len(req.Names) > 0 {
 		name = req.Names[0]
 	}
-	if err := st.record(resp.ExporterResponse, name); err != nil {
+	if err := st.record(ctx, resp.ExporterResponse, name); err != nil {
 		return nil, err
 	}
 	return &Result{

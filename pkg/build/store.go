@@ -89,7 +89,7 @@ func (w *lockedWriter) Close() error {
 // record adds the image an export wrote (its descriptor in BuildKit's
 // exporter response) to index.json, named name, under a lock that
 // concurrent builds wait for.
-func (s *store) record(resp map[string]string, name string) error {
+func (s *store) record(ctx context.Context, resp map[string]string, name string) error {
 	raw := resp[exptypes.ExporterImageDescriptorKey]
 	if raw == "" {
 		return errors.New("the build returned no image descriptor")
@@ -107,7 +107,7 @@ func (s *store) record(resp map[string]string, name string) error {
 		desc.Annotations = map[string]string{ocispecs.AnnotationRefName: name}
 	}
 	lock := flock.New(filepath.Join(s.dir, "locks", "index.lock"))
-	if err := lock.Lock(); err != nil {
+	if _, err := lock.TryLockContext(ctx, 20*time.Millisecond); err != nil {
 		return fmt.Errorf("local store %s: %w", s.dir, err)
 	}
 	defer lock.Unlock()

@@ -1,8 +1,10 @@
 package commands
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -50,12 +52,12 @@ func (o *runOptions) validate() error {
 }
 
 // options gathers the run options the flags give; validate comes first.
-func (o *runOptions) options() (runner.Options, error) {
+func (o *runOptions) options(ctx context.Context) (runner.Options, error) {
 	vars, err := o.vars.Map()
 	if err != nil {
 		return runner.Options{}, err
 	}
-	regs, err := o.registries.Load()
+	regs, err := o.registries.Load(ctx)
 	if err != nil {
 		return runner.Options{}, err
 	}
@@ -91,7 +93,7 @@ func (o *runOptions) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runn
 		if err != nil {
 			return err
 		}
-		defer printer.Close()
+		defer closeDisplay(cmd.Context(), printer)
 		ex.Progress = printer.Step()
 	}
 	if !dryRun && p.Has(pipeline.TypeBuild) {
@@ -114,6 +116,30 @@ func (o *runOptions) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runn
 		}
 	}
 	return err
+}
+
+// displayGrace is how long, once the command is cancelled, hoist waits for
+// the progress display to show what it still holds.
+const displayGrace = 3 * time.Second
+
+// closeDisplay closes the progress display. Once ctx is done it waits
+// displayGrace at most: a build that never lets go of its part of the
+// display must not keep hoist from exiting after a signal.
+func closeDisplay(ctx context.Context, p *progress.Printer) {
+	done := make(chan struct{})
+	go func() {
+		p.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return
+	case <-ctx.Done():
+	}
+	select {
+	case <-done:
+	case <-time.After(displayGrace):
+	}
 }
 
 // localStore is the OCI layout folder that builds with no push are also

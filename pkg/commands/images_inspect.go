@@ -32,7 +32,7 @@ func newImagesInspectCmd() *cobra.Command {
 			if err := ro.Validate(); err != nil {
 				return err
 			}
-			cfg, err := ro.Load()
+			cfg, err := ro.Load(cmd.Context())
 			if err != nil {
 				return err
 			}

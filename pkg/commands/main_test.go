@@ -52,7 +52,9 @@ func TestMain(m *testing.M) {
 }
 
 func runMain(m *testing.M) int {
-	// Keep the tests away from the user's own config and a system buildkitd.
+	// Keep the tests away from the user's own config and a system buildkitd;
+	// go build (of the signal tests) keeps the user's Go caches.
+	userEnv = os.Environ()
 	home, _ := os.MkdirTemp("", "hoist-test-home-")
 	defer os.RemoveAll(home)
 	os.Setenv("HOME", home)
@@ -62,6 +64,7 @@ func runMain(m *testing.M) int {
 		os.Unsetenv(k)
 	}
 	defer stopStack()
+	defer removeBinary()
 	return m.Run()
 }
 

@@ -26,7 +26,7 @@ func newPromoteCmd() *cobra.Command {
 			if err := o.validate(); err != nil {
 				return err
 			}
-			acct, err := o.registries.Account()
+			acct, err := o.registries.Account(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -20,7 +20,7 @@ func newPushCmd() *cobra.Command {
 			if err := o.validate(); err != nil {
 				return err
 			}
-			acct, err := o.registries.Account()
+			acct, err := o.registries.Account(cmd.Context())
 			if err != nil {
 				return err
 			}

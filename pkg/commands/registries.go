@@ -30,7 +30,7 @@ func newRegistriesCheckCmd() *cobra.Command {
 			if err := ro.Validate(); err != nil {
 				return err
 			}
-			cfg, err := ro.Load()
+			cfg, err := ro.Load(cmd.Context())
 			if err != nil {
 				return err
 			}

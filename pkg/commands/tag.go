@@ -19,7 +19,7 @@ func newTagCmd() *cobra.Command {
 			if err := o.validate(); err != nil {
 				return err
 			}
-			acct, err := o.registries.Account()
+			acct, err := o.registries.Account(cmd.Context())
 			if err != nil {
 				return err
 			}
