@@ -45,10 +45,10 @@ func TestCommandFlags(t *testing.T) {
 		"hoist push":             append([]string{"image-name", "registry", "tag"}, copies...),
 		"hoist tag":              copies,
 		"hoist promote":          append([]string{"image-name", "tag", "to"}, copies...),
-		"hoist images":           {"output", "registries", "registry"},
-		"hoist images inspect":   {"output", "registries"},
+		"hoist images":           {"concurrency", "output", "registries", "registry"},
+		"hoist images inspect":   {"concurrency", "output", "registries"},
 		"hoist registries":       nil,
-		"hoist registries check": {"registries"},
+		"hoist registries check": {"concurrency", "registries"},
 		"hoist version":          nil,
 	}
 	got := map[string][]string{}
@@ -334,6 +334,8 @@ func TestOptionsValidate(t *testing.T) {
 		{"var-no-equals", &VarOptions{Vars: []string{"A=1", "NOEQUALS"}}, `--var "NOEQUALS": want KEY=VALUE`},
 		{"var-no-key", &VarOptions{Vars: []string{"=x"}}, `--var "=x": want KEY=VALUE`},
 		{"registries", &RegistriesOptions{}, ""},
+		{"concurrency", &ConcurrencyOptions{Limit: 16}, ""},
+		{"concurrency-zero", &ConcurrencyOptions{Limit: 0}, "--concurrency 0: want 1 or more"},
 		{"metadata", &MetadataOptions{File: "m.json"}, ""},
 		{"pipeline", &PipelineFileOptions{File: "codefresh.yml"}, ""},
 		{"build", &buildOptions{imageName: "x"}, ""},
