@@ -86,6 +86,11 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	release, err := HoldStore(ctx, req.LocalStore)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	opt, cleanup, err := solveOpt(req, st)
 	if err != nil {
 		return nil, err

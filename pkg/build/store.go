@@ -25,7 +25,9 @@ import (
 // exporter writes blobs into through the session. Builds running at the
 // same time, in this process or another, may write the same blob: writers
 // of one blob wait for each other (a file lock each), and the second finds
-// the blob there. hoist itself records each image in index.json.
+// the blob there. hoist itself records each image in index.json, newest
+// last. Every run that writes or reads the store holds it (HoldStore), so
+// that PruneStore deletes no blob a run is writing or is about to record.
 type store struct {
 	content.Store
 	dir string
@@ -118,11 +120,11 @@ func (s *store) record(ctx context.Context, resp map[string]string, name string)
 			return fmt.Errorf("local store %s: index.json: %w", s.dir, err)
 		}
 	}
-	if slices.ContainsFunc(idx.Manifests, func(d ocispecs.Descriptor) bool {
+	// The same image built again moves to the end: the newest are kept
+	// when the store is pruned.
+	idx.Manifests = slices.DeleteFunc(idx.Manifests, func(d ocispecs.Descriptor) bool {
 		return d.Digest == desc.Digest && d.Annotations[ocispecs.AnnotationRefName] == name
-	}) {
-		return nil
-	}
+	})
 	idx.Manifests = append(idx.Manifests, desc)
 	layout, _ := json.Marshal(ocispecs.ImageLayout{Version: ocispecs.ImageLayoutVersion})
 	if err := writeAtomic(filepath.Join(s.dir, ocispecs.ImageLayoutFile), layout); err != nil {
