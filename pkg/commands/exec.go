@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -77,14 +78,40 @@ func addDryRunFlag(cmd *cobra.Command, dryRun *bool) {
 }
 
 // execute runs p: connects to BuildKit (unless dryRun), runs the steps and
-// prints each step's outcome on stdout.
+// prints each step's outcome on stdout. A run that builds holds the local
+// store while it runs, and prunes it afterwards to $HOIST_STORE_KEEP
+// images when it holds more.
 func (o *runOptions) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.Options, dryRun bool) error {
+	store := localStore()
+	if dryRun || store == "" || !p.Has(pipeline.TypeBuild) {
+		return o.run(cmd, p, opts, dryRun, store)
+	}
+	keep, err := storeKeep()
+	if err != nil {
+		return err
+	}
+	release, err := build.HoldStore(cmd.Context(), store)
+	if err != nil {
+		return err
+	}
+	err = o.run(cmd, p, opts, dryRun, store)
+	release()
+	if cmd.Context().Err() == nil {
+		if _, perr := build.AutoPrune(cmd.Context(), store, keep); perr != nil {
+			fmt.Fprintf(cmd.ErrOrStderr(), "hoist: warning: pruning the local store: %v\n", perr)
+		}
+	}
+	return err
+}
+
+// run is execute without the local store's hold and pruning.
+func (o *runOptions) run(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.Options, dryRun bool, store string) error {
 	ex := runner.Exec{
 		Account:    registries.NewAccount(opts.Registries, ""),
 		DryRun:     dryRun,
 		Log:        cmd.ErrOrStderr(),
 		Out:        cmd.OutOrStdout(),
-		LocalStore: localStore(),
+		LocalStore: store,
 	}
 	if !dryRun {
 		// One progress display for the whole run; closed before the

@@ -49,6 +49,8 @@ func TestCommandFlags(t *testing.T) {
 		"hoist images inspect":   {"concurrency", "output", "registries"},
 		"hoist registries":       nil,
 		"hoist registries check": {"concurrency", "registries"},
+		"hoist store":            nil,
+		"hoist store prune":      {"all", "keep"},
 		"hoist version":          nil,
 	}
 	got := map[string][]string{}

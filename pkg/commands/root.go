@@ -35,7 +35,7 @@ func NewRoot() *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return errs.Input("%v", err)
 	})
-	root.AddCommand(newRunCmd(), newExplainCmd(), newValidateCmd(), newBuildCmd(), newPushCmd(), newTagCmd(), newPromoteCmd(), newImagesCmd(), newRegistriesCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newExplainCmd(), newValidateCmd(), newBuildCmd(), newPushCmd(), newTagCmd(), newPromoteCmd(), newImagesCmd(), newRegistriesCmd(), newStoreCmd(), newVersionCmd())
 	return root
 }
 
