@@ -3,17 +3,13 @@
 package main
 
 import (
-	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/hoist-build/hoist/pkg/commands"
 )
 
+// main leaves signals to commands.Main: the first SIGINT or SIGTERM stops
+// the command cleanly, a second exits at once.
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := commands.Execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	os.Exit(commands.Main(os.Args[1:], os.Stdout, os.Stderr))
 }

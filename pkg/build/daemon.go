@@ -14,20 +14,57 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/hoist-build/hoist/pkg/registries"
 )
 
-// daemon is a buildkitd that hoist started for one run.
+// daemon is a buildkitd that hoist started for one run. Its temp folder
+// (hoist-buildkitd-*) holds its socket, config and log, a lock file that
+// hoist holds while it runs (ownerFile) and the daemon's pid (pidFile), so
+// that the next start can tell a folder that SIGKILL left behind.
 type daemon struct {
 	cmd     *exec.Cmd
 	addr    string
 	tmp     string
-	lock    *os.File
+	lock    *os.File // the state folder's lock, when this run holds it
+	owner   *os.File // ownerFile, locked while this hoist runs
 	exited  chan struct{}
 	logFile string
+}
+
+// Files in a local daemon's temp folder.
+const (
+	tempPrefix = "hoist-buildkitd-"
+	ownerFile  = "hoist.lock"
+	pidFile    = "buildkitd.pid"
+)
+
+// running is every local daemon this process started and has not stopped.
+var running = struct {
+	sync.Mutex
+	m map[*daemon]bool
+}{m: map[*daemon]bool{}}
+
+// Abort kills every local buildkitd this process started (SIGKILL to its
+// process group, no waiting) and removes its temp folder: for a process
+// that exits at once on a second signal. What it leaves behind, the next
+// start of a local daemon removes.
+func Abort() {
+	running.Lock()
+	ds := make([]*daemon, 0, len(running.m))
+	for d := range running.m {
+		ds = append(ds, d)
+	}
+	running.Unlock()
+	for _, d := range ds {
+		if d.cmd != nil && d.cmd.Process != nil {
+			syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
+		}
+		d.cleanup()
+	}
 }
 
 // BuildkitdPath finds the buildkitd binary: $HOIST_BUILDKITD, then PATH,
@@ -70,11 +107,16 @@ func startDaemon(ctx context.Context, regs *registries.Config, log io.Writer) (*
 	if os.Geteuid() != 0 {
 		return nil, errors.New("starting a local buildkitd needs root; run as root or give --builder / $BUILDKIT_HOST")
 	}
-	tmp, err := os.MkdirTemp("", "hoist-buildkitd-")
+	removeStale(os.TempDir(), staleAge)
+	tmp, err := os.MkdirTemp("", tempPrefix)
 	if err != nil {
 		return nil, fmt.Errorf("starting buildkitd: %w", err)
 	}
 	d := &daemon{tmp: tmp, addr: "unix://" + filepath.Join(tmp, "buildkitd.sock"), exited: make(chan struct{})}
+	if d.owner, err = lockFile(filepath.Join(tmp, ownerFile)); err != nil {
+		d.cleanup()
+		return nil, fmt.Errorf("starting buildkitd: %w", err)
+	}
 	root := stateDir()
 	if err := os.MkdirAll(root, 0o700); err == nil {
 		if f, err := os.OpenFile(filepath.Join(root, "hoist.lock"), os.O_CREATE|os.O_RDWR, 0o600); err == nil {
@@ -107,7 +149,14 @@ func startDaemon(ctx context.Context, regs *registries.Config, log io.Writer) (*
 		d.cleanup()
 		return nil, fmt.Errorf("starting buildkitd %s: %w", bin, err)
 	}
+	running.Lock()
+	running.m[d] = true
+	running.Unlock()
 	go func() { d.cmd.Wait(); close(d.exited) }()
+	if err := os.WriteFile(filepath.Join(tmp, pidFile), []byte(strconv.Itoa(d.cmd.Process.Pid)), 0o600); err != nil {
+		d.stop()
+		return nil, fmt.Errorf("starting buildkitd: %w", err)
+	}
 	fmt.Fprintf(log, "started a local buildkitd (%s), state in %s\n", bin, root)
 	if err := d.wait(ctx, 30*time.Second); err != nil {
 		d.stop()
@@ -161,11 +210,33 @@ func (d *daemon) stop() error {
 	return nil
 }
 
+// cleanup removes the temp folder, then lets go of the locks: a folder
+// whose owner lock is free is stale.
 func (d *daemon) cleanup() {
+	running.Lock()
+	delete(running.m, d)
+	running.Unlock()
+	os.RemoveAll(d.tmp)
+	if d.owner != nil {
+		d.owner.Close()
+	}
 	if d.lock != nil {
 		d.lock.Close()
 	}
-	os.RemoveAll(d.tmp)
+}
+
+// lockFile creates path and holds an exclusive lock on it until the file
+// is closed.
+func lockFile(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("locking %s: %w", path, err)
+	}
+	return f, nil
 }
 
 // daemonConfig writes buildkitd.toml registry sections for the domains of

@@ -18,3 +18,6 @@ func startDaemon(context.Context, *registries.Config, io.Writer) (*daemon, error
 }
 
 func (d *daemon) stop() error { return nil }
+
+// Abort does nothing: only Linux starts a local daemon.
+func Abort() {}

@@ -3,7 +3,8 @@
 // build's pulls and cache before it starts (fallback registries for base
 // images, a caching registry that refuses pushes), solves a Dockerfile
 // build with the dockerfile frontend, and writes the image to hoist's
-// local OCI store, from where pkg/distribute publishes it. BuildKit itself
+// local OCI store, from where pkg/distribute publishes it, and which it
+// prunes to the newest images. BuildKit itself
 // pushes nothing; credentials for its pulls and cache pass over the
 // BuildKit session.
 //

@@ -2,6 +2,7 @@ package build
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -18,7 +19,7 @@ import (
 // assembleIndex writes, to the local store, the index of the
 // single-platform images children (built on native nodes, already in the
 // store) with req's annotations, and returns it as the build's result.
-func assembleIndex(req Request, children []*Result) (*Result, error) {
+func assembleIndex(ctx context.Context, req Request, children []*Result) (*Result, error) {
 	st, err := openStore(req.LocalStore)
 	if err != nil {
 		return nil, err
@@ -67,7 +68,7 @@ func assembleIndex(req Request, children []*Result) (*Result, error) {
 		name = req.Names[0]
 	}
 	desc := ocispecs.Descriptor{MediaType: ocispecs.MediaTypeImageIndex, Digest: ocispecDigest(d), Size: int64(len(raw))}
-	if err := st.recordDesc(desc, name); err != nil {
+	if err := st.recordDesc(ctx, desc, name); err != nil {
 		return nil, err
 	}
 	return &Result{Digest: d.String(), Duration: took}, nil

@@ -200,7 +200,7 @@ func (p *Pool) buildSplit(ctx context.Context, req Request, nodes map[string][]*
 	if err := eg.Wait(); err != nil {
 		return nil, err
 	}
-	res, err := assembleIndex(req, children)
+	res, err := assembleIndex(ctx, req, children)
 	if err != nil {
 		return nil, err
 	}

@@ -90,6 +90,11 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	release, err := HoldStore(ctx, req.LocalStore)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	opt, cleanup, err := solveOpt(req, st)
 	if err != nil {
 		return nil, err
@@ -114,7 +119,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	if len(req.Names) > 0 {
 		name = req.Names[0]
 	}
-	if err := st.record(resp.ExporterResponse, name); err != nil {
+	if err := st.record(ctx, resp.ExporterResponse, name); err != nil {
 		return nil, err
 	}
 	return &Result{

@@ -25,7 +25,9 @@ import (
 // exporter writes blobs into through the session. Builds running at the
 // same time, in this process or another, may write the same blob: writers
 // of one blob wait for each other (a file lock each), and the second finds
-// the blob there. hoist itself records each image in index.json.
+// the blob there. hoist itself records each image in index.json, newest
+// last. Every run that writes or reads the store holds it (HoldStore), so
+// that PruneStore deletes no blob a run is writing or is about to record.
 type store struct {
 	content.Store
 	dir string
@@ -89,7 +91,7 @@ func (w *lockedWriter) Close() error {
 // record adds the image an export wrote (its descriptor in BuildKit's
 // exporter response) to index.json, named name, under a lock that
 // concurrent builds wait for.
-func (s *store) record(resp map[string]string, name string) error {
+func (s *store) record(ctx context.Context, resp map[string]string, name string) error {
 	raw := resp[exptypes.ExporterImageDescriptorKey]
 	if raw == "" {
 		return errors.New("the build returned no image descriptor")
@@ -102,17 +104,17 @@ func (s *store) record(resp map[string]string, name string) error {
 	if err := json.Unmarshal(dt, &desc); err != nil {
 		return fmt.Errorf("image descriptor: %w", err)
 	}
-	return s.recordDesc(desc, name)
+	return s.recordDesc(ctx, desc, name)
 }
 
 // recordDesc adds desc to index.json, named name, under the index lock.
-func (s *store) recordDesc(desc ocispecs.Descriptor, name string) error {
+func (s *store) recordDesc(ctx context.Context, desc ocispecs.Descriptor, name string) error {
 	desc.Annotations = nil
 	if name != "" {
 		desc.Annotations = map[string]string{ocispecs.AnnotationRefName: name}
 	}
 	lock := flock.New(filepath.Join(s.dir, "locks", "index.lock"))
-	if err := lock.Lock(); err != nil {
+	if _, err := lock.TryLockContext(ctx, 20*time.Millisecond); err != nil {
 		return fmt.Errorf("local store %s: %w", s.dir, err)
 	}
 	defer lock.Unlock()
@@ -123,11 +125,11 @@ func (s *store) recordDesc(desc ocispecs.Descriptor, name string) error {
 			return fmt.Errorf("local store %s: index.json: %w", s.dir, err)
 		}
 	}
-	if slices.ContainsFunc(idx.Manifests, func(d ocispecs.Descriptor) bool {
+	// The same image built again moves to the end: the newest are kept
+	// when the store is pruned.
+	idx.Manifests = slices.DeleteFunc(idx.Manifests, func(d ocispecs.Descriptor) bool {
 		return d.Digest == desc.Digest && d.Annotations[ocispecs.AnnotationRefName] == name
-	}) {
-		return nil
-	}
+	})
 	idx.Manifests = append(idx.Manifests, desc)
 	layout, _ := json.Marshal(ocispecs.ImageLayout{Version: ocispecs.ImageLayoutVersion})
 	if err := writeAtomic(filepath.Join(s.dir, ocispecs.ImageLayoutFile), layout); err != nil {

@@ -50,7 +50,7 @@ func newBuildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opts, err := o.options()
+			opts, err := o.options(cmd.Context())
 			if err != nil {
 				return err
 			}

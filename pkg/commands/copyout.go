@@ -39,8 +39,8 @@ func (o *copyOptions) validate() error {
 }
 
 // account loads the registries, with the retry options.
-func (o *copyOptions) account() (*registries.Account, error) {
-	acct, err := o.registries.Account()
+func (o *copyOptions) account(ctx context.Context) (*registries.Account, error) {
+	acct, err := o.registries.Account(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,11 @@ package commands
 
 import (
 	"cmp"
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -52,12 +55,12 @@ func (o *runOptions) validate() error {
 }
 
 // options gathers the run options the flags give; validate comes first.
-func (o *runOptions) options() (runner.Options, error) {
+func (o *runOptions) options(ctx context.Context) (runner.Options, error) {
 	vars, err := o.vars.Map()
 	if err != nil {
 		return runner.Options{}, err
 	}
-	regs, err := o.registries.Load()
+	regs, err := o.registries.Load(ctx)
 	if err != nil {
 		return runner.Options{}, err
 	}
@@ -77,8 +80,34 @@ func addDryRunFlag(cmd *cobra.Command, dryRun *bool) {
 }
 
 // execute runs p: connects to BuildKit (unless dryRun), runs the steps and
-// prints each step's outcome on stdout.
+// prints each step's outcome on stdout. A run that builds holds the local
+// store while it runs, and prunes it afterwards to $HOIST_STORE_KEEP
+// images when it holds more.
 func (o *runOptions) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.Options, dryRun bool) error {
+	store := localStore()
+	if dryRun || store == "" || !p.Has(pipeline.TypeBuild) {
+		return o.run(cmd, p, opts, dryRun, store)
+	}
+	keep, err := storeKeep()
+	if err != nil {
+		return err
+	}
+	release, err := build.HoldStore(cmd.Context(), store)
+	if err != nil {
+		return err
+	}
+	err = o.run(cmd, p, opts, dryRun, store)
+	release()
+	if cmd.Context().Err() == nil {
+		if _, perr := build.AutoPrune(cmd.Context(), store, keep); perr != nil {
+			fmt.Fprintf(cmd.ErrOrStderr(), "hoist: warning: pruning the local store: %v\n", perr)
+		}
+	}
+	return err
+}
+
+// run is execute without the local store's hold and pruning.
+func (o *runOptions) run(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.Options, dryRun bool, store string) error {
 	acct := registries.NewAccount(opts.Registries, "")
 	acct.Network = o.retry.Network()
 	ex := runner.Exec{
@@ -86,7 +115,7 @@ func (o *runOptions) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runn
 		DryRun:     dryRun,
 		Log:        cmd.ErrOrStderr(),
 		Out:        cmd.OutOrStdout(),
-		LocalStore: localStore(),
+		LocalStore: store,
 	}
 	if dryRun {
 		if builders, err := o.builder.Builders(); err == nil {
@@ -102,7 +131,7 @@ func (o *runOptions) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runn
 		if err != nil {
 			return err
 		}
-		defer printer.Close()
+		defer closeDisplay(cmd.Context(), printer)
 		ex.Progress = printer.Step()
 	}
 	if !dryRun && p.Has(pipeline.TypeBuild) {
@@ -141,6 +170,30 @@ func (o *runOptions) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runn
 		}
 	}
 	return err
+}
+
+// displayGrace is how long, once the command is cancelled, hoist waits for
+// the progress display to show what it still holds.
+const displayGrace = 3 * time.Second
+
+// closeDisplay closes the progress display. Once ctx is done it waits
+// displayGrace at most: a build that never lets go of its part of the
+// display must not keep hoist from exiting after a signal.
+func closeDisplay(ctx context.Context, p *progress.Printer) {
+	done := make(chan struct{})
+	go func() {
+		p.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return
+	case <-ctx.Done():
+	}
+	select {
+	case <-done:
+	case <-time.After(displayGrace):
+	}
 }
 
 // localStore is the OCI layout folder that builds with no push are also

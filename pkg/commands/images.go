@@ -20,6 +20,7 @@ func newImagesCmd() *cobra.Command {
 	var regs []string
 	var output string
 	var ro RegistriesOptions
+	var co ConcurrencyOptions
 	cmd := &cobra.Command{
 		Use:   "images [REPO...]",
 		Short: "List images across all configured registries: where each is stored, and which commit made it",
@@ -30,14 +31,17 @@ func newImagesCmd() *cobra.Command {
 			if output != "table" && output != "wide" && output != "json" {
 				return errs.Input("-o %s: want table, wide or json", output)
 			}
+			if err := co.Validate(); err != nil {
+				return err
+			}
 			if err := ro.Validate(); err != nil {
 				return err
 			}
-			cfg, err := ro.Load()
+			cfg, err := ro.Load(cmd.Context())
 			if err != nil {
 				return err
 			}
-			l, err := images.List(cmd.Context(), registries.NewAccount(cfg, ""), images.Options{Repos: args, Registries: regs})
+			l, err := images.List(cmd.Context(), registries.NewAccount(cfg, ""), images.Options{Repos: args, Registries: regs, Concurrency: co.Limit})
 			if l != nil {
 				for _, w := range l.Warnings {
 					fmt.Fprintf(cmd.ErrOrStderr(), "hoist: warning: %s\n", w)
@@ -57,6 +61,7 @@ func newImagesCmd() *cobra.Command {
 	env(fs, "output", "HOIST_IMAGES_OUTPUT")
 	retired(fs, "output", "HOIST_OUTPUT")
 	ro.AddFlags(cmd)
+	co.AddFlags(cmd)
 	cmd.AddCommand(newImagesInspectCmd())
 	return cmd
 }

@@ -18,6 +18,7 @@ import (
 func newImagesInspectCmd() *cobra.Command {
 	var output string
 	var ro RegistriesOptions
+	var co ConcurrencyOptions
 	cmd := &cobra.Command{
 		Use:   "inspect REF",
 		Short: "Show where one image is stored, in every registry, and which commit made it",
@@ -29,14 +30,17 @@ func newImagesInspectCmd() *cobra.Command {
 			if output != "text" && output != "json" {
 				return errs.Input("-o %s: want text or json", output)
 			}
+			if err := co.Validate(); err != nil {
+				return err
+			}
 			if err := ro.Validate(); err != nil {
 				return err
 			}
-			cfg, err := ro.Load()
+			cfg, err := ro.Load(cmd.Context())
 			if err != nil {
 				return err
 			}
-			im, warns, err := images.Inspect(cmd.Context(), registries.NewAccount(cfg, ""), args[0])
+			im, warns, err := images.Inspect(cmd.Context(), registries.NewAccount(cfg, ""), args[0], co.Limit)
 			for _, w := range warns {
 				fmt.Fprintf(cmd.ErrOrStderr(), "hoist: warning: %s\n", w)
 			}
@@ -57,6 +61,7 @@ func newImagesInspectCmd() *cobra.Command {
 	env(fs, "output", "HOIST_IMAGES_INSPECT_OUTPUT")
 	retired(fs, "output", "HOIST_OUTPUT")
 	ro.AddFlags(cmd)
+	co.AddFlags(cmd)
 	return cmd
 }
 

@@ -53,7 +53,8 @@ func TestMain(m *testing.M) {
 }
 
 func runMain(m *testing.M) int {
-	// Keep the tests away from the user's own config and a system buildkitd.
+	// Keep the tests away from the user's own config and a system buildkitd;
+	// go build (of the signal tests) keeps the user's Go caches.
 	home, _ := os.MkdirTemp("", "hoist-test-home-")
 	defer os.RemoveAll(home)
 	// Tests that build hoist with the go command keep the user's Go

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -27,8 +28,9 @@ func (o *RegistriesOptions) AddFlags(cmd *cobra.Command) {
 func (o *RegistriesOptions) Validate() error { return nil }
 
 // Load reads the registries file, or the default file when it exists. No
-// file at the default path means no registries.
-func (o *RegistriesOptions) Load() (*registries.Config, error) {
+// file at the default path means no registries. It returns once ctx is
+// done, even when the file never ends.
+func (o *RegistriesOptions) Load(ctx context.Context) (*registries.Config, error) {
 	path := o.File
 	if path == "" {
 		path = registries.DefaultPath()
@@ -36,13 +38,13 @@ func (o *RegistriesOptions) Load() (*registries.Config, error) {
 			return nil, nil
 		}
 	}
-	return registries.LoadFile(path)
+	return loadRegistries(ctx, path)
 }
 
 // Account loads the registries: the integrations, a client for each and
 // the credentials.
-func (o *RegistriesOptions) Account() (*registries.Account, error) {
-	cfg, err := o.Load()
+func (o *RegistriesOptions) Account(ctx context.Context) (*registries.Account, error) {
+	cfg, err := o.Load(ctx)
 	if err != nil {
 		return nil, err
 	}

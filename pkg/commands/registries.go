@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"sync"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -22,32 +21,26 @@ func newRegistriesCmd() *cobra.Command {
 
 func newRegistriesCheckCmd() *cobra.Command {
 	var ro RegistriesOptions
+	var co ConcurrencyOptions
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Log in to every registry integration and report, one line each",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := co.Validate(); err != nil {
+				return err
+			}
 			if err := ro.Validate(); err != nil {
 				return err
 			}
-			cfg, err := ro.Load()
+			cfg, err := ro.Load(cmd.Context())
 			if err != nil {
 				return err
 			}
 			if cfg == nil || len(cfg.Registries) == 0 {
 				return errs.Input("no registries are configured: give --registries")
 			}
-			clients := registries.NewAccount(cfg, "").Clients()
-			checks := make([]registries.Check, len(clients))
-			var wg sync.WaitGroup
-			for i, c := range clients {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					checks[i] = c.Check(cmd.Context())
-				}()
-			}
-			wg.Wait()
+			checks := registries.CheckAll(cmd.Context(), registries.NewAccount(cfg, "").Clients(), co.Limit)
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			failed := 0
 			for _, c := range checks {
@@ -64,5 +57,6 @@ func newRegistriesCheckCmd() *cobra.Command {
 		},
 	}
 	ro.AddFlags(cmd)
+	co.AddFlags(cmd)
 	return cmd
 }

@@ -36,11 +36,14 @@ func NewRoot() *cobra.Command {
 		return errs.Input("%v", err)
 	})
 	setVersion(root)
-	root.AddCommand(newRunCmd(), newExplainCmd(), newValidateCmd(), newBuildCmd(), newPushCmd(), newTagCmd(), newPromoteCmd(), newImagesCmd(), newRegistriesCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newExplainCmd(), newValidateCmd(), newBuildCmd(), newPushCmd(), newTagCmd(), newPromoteCmd(), newImagesCmd(), newRegistriesCmd(), newStoreCmd(), newVersionCmd())
 	return root
 }
 
-// Execute runs the command tree with args and returns the exit code.
+// Execute runs the command tree with args and returns the exit code. Once
+// ctx is cancelled with a *Stopped cause (a signal), the code is the
+// signal's (130, 143) whatever the command returned, and an error that
+// only says the work was cancelled is not printed.
 func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// The BuildKit and containerd libraries log through logrus; their
 	// warnings (such as a file system without fs-verity) are not the user's
@@ -51,6 +54,13 @@ func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	var stopped *Stopped
+	if errors.As(context.Cause(ctx), &stopped) {
+		if err != nil && !cancelled(err) {
+			fmt.Fprintf(stderr, "hoist: %v\n", oneLine(err))
+		}
+		return stopped.ExitCode()
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -59,6 +69,13 @@ func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return ExitBadInput
 	}
 	return ExitFailed
+}
+
+// cancelled reports whether err only says that the work was cancelled;
+// BuildKit's gRPC errors carry that as text.
+func cancelled(err error) bool {
+	var stopped *Stopped
+	return errors.Is(err, context.Canceled) || errors.As(err, &stopped) || strings.Contains(err.Error(), "context canceled")
 }
 
 // oneLine keeps an error to one line: BuildKit's errors can hold newlines.

@@ -2,8 +2,6 @@ package commands
 
 import (
 	"github.com/spf13/cobra"
-
-	"github.com/hoist-build/hoist/pkg/pipeline"
 )
 
 func newRunCmd() *cobra.Command {
@@ -49,11 +47,11 @@ func (o *runOptions) runFile(cmd *cobra.Command, file string, dryRun bool) error
 	if err := o.validate(); err != nil {
 		return err
 	}
-	opts, err := o.options()
+	opts, err := o.options(cmd.Context())
 	if err != nil {
 		return err
 	}
-	p, err := pipeline.LoadFile(file)
+	p, err := loadPipeline(cmd.Context(), file)
 	if err != nil {
 		return err
 	}

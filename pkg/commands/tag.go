@@ -19,7 +19,7 @@ func newTagCmd() *cobra.Command {
 			if err := o.validate(); err != nil {
 				return err
 			}
-			acct, err := o.account()
+			acct, err := o.account(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -21,7 +21,7 @@ func newValidateCmd() *cobra.Command {
 				return err
 			}
 			file := o.File
-			_, err := pipeline.LoadFile(file)
+			_, err := loadPipeline(cmd.Context(), file)
 			if err == nil {
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: valid\n", file)
 				return nil

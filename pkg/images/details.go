@@ -36,7 +36,7 @@ func (s *session) detailsOf(ctx context.Context, p *remote.Puller, repo name.Rep
 		s.details[digest] = e
 	}
 	s.mu.Unlock()
-	e.once.Do(func() { e.d, e.err = fetchDetails(ctx, p, repo.Digest(digest)) })
+	e.once.Do(func() { e.d, e.err = s.fetchDetails(ctx, p, repo.Digest(digest)) })
 	if e.err != nil {
 		// One registry's failure must not fail another's: the next caller
 		// fetches again from its own registry.
@@ -45,9 +45,18 @@ func (s *session) detailsOf(ctx context.Context, p *remote.Puller, repo name.Rep
 			delete(s.details, digest)
 		}
 		s.mu.Unlock()
-		return fetchDetails(ctx, p, repo.Digest(digest))
+		return s.fetchDetails(ctx, p, repo.Digest(digest))
 	}
 	return e.d, nil
+}
+
+// fetchDetails is fetchDetails in one of the session's slots.
+func (s *session) fetchDetails(ctx context.Context, p *remote.Puller, ref name.Digest) (d *details, err error) {
+	err = s.do(ctx, func() error {
+		d, err = fetchDetails(ctx, p, ref)
+		return err
+	})
+	return d, err
 }
 
 func fetchDetails(ctx context.Context, p *remote.Puller, ref name.Digest) (*details, error) {

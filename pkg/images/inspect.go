@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"golang.org/x/sync/errgroup"
 
@@ -19,21 +20,23 @@ import (
 // ErrNotFound is returned when no registry holds the image.
 var ErrNotFound = errors.New("image not found")
 
-// Inspect finds one image in every configured registry. ref is a digest
-// (sha256:...), a full reference in one of the registries, or an image name
-// with a tag or digest, looked up under every integration's prefix.
-func Inspect(ctx context.Context, acct *registries.Account, ref string) (*Image, []string, error) {
+// Inspect finds one image in every configured registry, with at most
+// concurrency requests in flight (registries.DefaultConcurrency when 0).
+// ref is a digest (sha256:...), a full reference in one of the registries,
+// or an image name with a tag or digest, looked up under every
+// integration's prefix.
+func Inspect(ctx context.Context, acct *registries.Account, ref string, concurrency int) (*Image, []string, error) {
 	cfg := acct.Config
 	regs, err := selectRegistries(cfg, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	s := &session{acct: acct, details: map[string]*detailsEntry{}}
+	s := newSession(acct, concurrency)
 	imageName, digest, err := s.resolve(ctx, regs, ref)
 	if err != nil {
 		return nil, nil, err
 	}
-	found, warns := eachRegistry(regs, func(r *registries.Integration) ([]*found, error) {
+	found, warns := s.eachRegistry(ctx, regs, func(r *registries.Integration) ([]*found, error) {
 		return s.findIn(ctx, r, imageName, digest)
 	})
 	images := group(found)
@@ -96,7 +99,11 @@ func (s *session) head(ctx context.Context, r *registries.Integration, repo name
 	if strings.HasPrefix(id, "sha256:") {
 		ref = repo.Digest(id)
 	}
-	desc, err := p.Head(ctx, ref)
+	var desc *v1.Descriptor
+	err = s.do(ctx, func() (err error) {
+		desc, err = p.Head(ctx, ref)
+		return err
+	})
 	if err != nil {
 		return "", err
 	}
@@ -120,17 +127,20 @@ func (s *session) findIn(ctx context.Context, r *registries.Integration, imageNa
 	var mu sync.Mutex
 	var out []*found
 	eg, ectx := errgroup.WithContext(ctx)
-	eg.SetLimit(16)
+	eg.SetLimit(s.limit())
 	for _, repo := range repoList {
 		eg.Go(func() error {
-			if _, err := p.Head(ectx, repo.Digest(digest)); err != nil {
+			if err := s.do(ectx, func() error {
+				_, err := p.Head(ectx, repo.Digest(digest))
+				return err
+			}); err != nil {
 				var terr *transport.Error
 				if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
 					return nil // not here
 				}
 				return err
 			}
-			all, err := s.listRepo(ectx, p, r, repo, 16)
+			all, err := s.listRepo(ectx, p, r, repo)
 			if err != nil {
 				return err
 			}

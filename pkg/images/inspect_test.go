@@ -59,7 +59,7 @@ func TestInspect(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			im, warns, err := Inspect(t.Context(), acct, tc.ref)
+			im, warns, err := Inspect(t.Context(), acct, tc.ref, 0)
 			if err != nil {
 				t.Fatalf("Inspect(%s) error = %v", tc.ref, err)
 			}
@@ -87,7 +87,7 @@ func TestInspect(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			_, _, err := Inspect(t.Context(), acct, tc.ref)
+			_, _, err := Inspect(t.Context(), acct, tc.ref, 0)
 			if err == nil || err.Error() != tc.want || !errors.Is(err, tc.is) {
 				t.Errorf("Inspect(%s) error = %v, want %q (%v)", tc.ref, err, tc.want, tc.is)
 			}

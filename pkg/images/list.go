@@ -25,7 +25,8 @@ type Options struct {
 	Repos []string
 	// Registries are integration names; empty means all.
 	Registries []string
-	// Concurrency bounds the requests in flight per registry; 16 when 0.
+	// Concurrency bounds the registry requests in flight at once, across
+	// all registries; registries.DefaultConcurrency when 0.
 	Concurrency int
 }
 
@@ -50,11 +51,8 @@ func List(ctx context.Context, acct *registries.Account, opts Options) (*Listing
 	if err != nil {
 		return nil, err
 	}
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = 16
-	}
-	s := &session{acct: acct, details: map[string]*detailsEntry{}}
-	found, warnings := eachRegistry(regs, func(r *registries.Integration) ([]*found, error) {
+	s := newSession(acct, opts.Concurrency)
+	found, warnings := s.eachRegistry(ctx, regs, func(r *registries.Integration) ([]*found, error) {
 		return s.listRegistry(ctx, r, opts)
 	})
 	l := &Listing{Warnings: warnings}
@@ -63,29 +61,6 @@ func List(ctx context.Context, acct *registries.Account, opts Options) (*Listing
 	}
 	l.Images = group(found)
 	return l, nil
-}
-
-// eachRegistry runs fn for every registry at once and returns what each
-// found, and one warning per registry that failed.
-func eachRegistry(regs []*registries.Integration, fn func(*registries.Integration) ([]*found, error)) ([][]*found, []string) {
-	found := make([][]*found, len(regs))
-	errs := make([]error, len(regs))
-	var wg sync.WaitGroup
-	for i, r := range regs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			found[i], errs[i] = fn(r)
-		}()
-	}
-	wg.Wait()
-	var warnings []string
-	for _, err := range errs {
-		if err != nil {
-			warnings = append(warnings, err.Error())
-		}
-	}
-	return found, warnings
 }
 
 func selectRegistries(cfg *registries.Config, names []string) ([]*registries.Integration, error) {
@@ -116,11 +91,12 @@ type found struct {
 }
 
 // session holds what one command learns: pullers per registry and image
-// details per digest, fetched once.
+// details per digest, fetched once; and its bound on requests in flight.
 type session struct {
 	acct    *registries.Account
 	mu      sync.Mutex
 	details map[string]*detailsEntry
+	slots   chan struct{}
 }
 
 func (s *session) puller(ctx context.Context, r *registries.Integration) (*remote.Puller, error) {
@@ -148,7 +124,11 @@ func (s *session) repositories(ctx context.Context, p *remote.Puller, r *registr
 	if err != nil {
 		return nil, err
 	}
-	paths, err := p.Catalog(ctx, reg)
+	var paths []string
+	err = s.do(ctx, func() (err error) {
+		paths, err = p.Catalog(ctx, reg)
+		return err
+	})
 	var terr *transport.Error
 	if err != nil && !errors.As(err, &terr) {
 		return nil, registries.Explain(r, err)
@@ -189,10 +169,10 @@ func (s *session) listRegistry(ctx context.Context, r *registries.Integration, o
 	var mu sync.Mutex
 	var out []*found
 	eg, ectx := errgroup.WithContext(ctx)
-	eg.SetLimit(opts.Concurrency)
+	eg.SetLimit(s.limit())
 	for _, repo := range repos {
 		eg.Go(func() error {
-			f, err := s.listRepo(ectx, p, r, repo, opts.Concurrency)
+			f, err := s.listRepo(ectx, p, r, repo)
 			if err != nil {
 				return err
 			}
@@ -209,8 +189,12 @@ func (s *session) listRegistry(ctx context.Context, r *registries.Integration, o
 }
 
 // listRepo lists the tags of repo and groups them by digest.
-func (s *session) listRepo(ctx context.Context, p *remote.Puller, r *registries.Integration, repo name.Repository, limit int) ([]*found, error) {
-	tags, err := p.List(ctx, repo)
+func (s *session) listRepo(ctx context.Context, p *remote.Puller, r *registries.Integration, repo name.Repository) ([]*found, error) {
+	var tags []string
+	err := s.do(ctx, func() (err error) {
+		tags, err = p.List(ctx, repo)
+		return err
+	})
 	if err != nil {
 		var terr *transport.Error
 		if errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound {
@@ -220,15 +204,17 @@ func (s *session) listRepo(ctx context.Context, p *remote.Puller, r *registries.
 	}
 	digests := make([]string, len(tags))
 	eg, ectx := errgroup.WithContext(ctx)
-	eg.SetLimit(limit)
+	eg.SetLimit(s.limit())
 	for i, t := range tags {
 		eg.Go(func() error {
-			desc, err := p.Head(ectx, repo.Tag(t))
-			if err != nil {
-				return err
-			}
-			digests[i] = desc.Digest.String()
-			return nil
+			return s.do(ectx, func() error {
+				desc, err := p.Head(ectx, repo.Tag(t))
+				if err != nil {
+					return err
+				}
+				digests[i] = desc.Digest.String()
+				return nil
+			})
 		})
 	}
 	if err := eg.Wait(); err != nil {

@@ -82,3 +82,11 @@ func (t *registryTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	resp.Body = &recvBody{rc: resp.Body, w: w}
 	return resp, nil
 }
+
+// CloseIdleConnections closes the idle connections of the transport
+// underneath, as http.Transport does, so a finished check frees them.
+func (t *registryTransport) CloseIdleConnections() {
+	if ci, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}

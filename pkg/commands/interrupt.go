@@ -1,0 +1,47 @@
+package commands
+
+import (
+	"context"
+
+	"github.com/hoist-build/hoist/pkg/pipeline"
+	"github.com/hoist-build/hoist/pkg/registries"
+)
+
+// interruptible runs load and returns what it returns, or ctx's cause as
+// soon as ctx is done. Reading a file can block for ever (a FIFO that no
+// one writes), and a signal must still stop hoist: load then ends, or not,
+// on its own, and its result is dropped.
+func interruptible[T any](ctx context.Context, load func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	if err := ctx.Err(); err != nil {
+		var zero T
+		return zero, context.Cause(ctx)
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := load()
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, context.Cause(ctx)
+	}
+}
+
+// loadPipeline loads the pipeline file at path, or returns once ctx is
+// done.
+func loadPipeline(ctx context.Context, path string) (*pipeline.Pipeline, error) {
+	return interruptible(ctx, func() (*pipeline.Pipeline, error) { return pipeline.LoadFile(path) })
+}
+
+// loadRegistries loads the registries file at path, or returns once ctx
+// is done.
+func loadRegistries(ctx context.Context, path string) (*registries.Config, error) {
+	return interruptible(ctx, func() (*registries.Config, error) { return registries.LoadFile(path) })
+}
