@@ -14,7 +14,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 
-packages=(runc busybox-static docker-registry qemu-user-static git ca-certificates)
+packages=(runc busybox-static docker-registry qemu-user-static git ca-certificates rootlesskit uidmap)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -46,6 +46,13 @@ if [ ! -x "$cache/buildkitd-$version" ] || [ ! -x "$cache/buildctl-$version" ]; 
 fi
 install -m 0755 "$cache/buildkitd-$version" /usr/local/bin/buildkitd
 install -m 0755 "$cache/buildctl-$version" /usr/local/bin/buildctl
+# An unprivileged user for the rootless daemonless test, with subordinate
+# uid and gid ranges for rootlesskit.
+if ! id hoist-rootless >/dev/null 2>&1; then
+	useradd --create-home --shell /bin/sh hoist-rootless
+fi
+grep -q '^hoist-rootless:' /etc/subuid || usermod --add-subuids 300000-365535 hoist-rootless
+grep -q '^hoist-rootless:' /etc/subgid || usermod --add-subgids 300000-365535 hoist-rootless
 # arm64 under qemu: binfmt_misc is not mounted at boot here; mount it and
 # register Debian's qemu-aarch64 handler (from qemu-user-static).
 if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then

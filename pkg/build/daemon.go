@@ -104,8 +104,11 @@ func startDaemon(ctx context.Context, regs *registries.Config, log io.Writer) (*
 	if err != nil {
 		return nil, err
 	}
+	var kit string // rootlesskit, for a user who is not root
 	if os.Geteuid() != 0 {
-		return nil, errors.New("starting a local buildkitd needs root; run as root or give --builder / $BUILDKIT_HOST")
+		if kit, err = rootlessKit(); err != nil {
+			return nil, err
+		}
 	}
 	removeStale(os.TempDir(), staleAge)
 	tmp, err := os.MkdirTemp("", tempPrefix)
@@ -142,7 +145,23 @@ func startDaemon(ctx context.Context, regs *registries.Config, log io.Writer) (*
 		return nil, fmt.Errorf("starting buildkitd: %w", err)
 	}
 	defer logf.Close()
-	d.cmd = exec.Command(bin, "--root", root, "--addr", d.addr, "--config", conf, "--group", strconv.Itoa(os.Getegid()))
+	args := []string{"--root", root, "--addr", d.addr, "--config", conf}
+	if kit == "" {
+		d.cmd = exec.Command(bin, append(args, "--group", strconv.Itoa(os.Getegid()))...)
+	} else {
+		// Rootless: rootlesskit maps the user to root in a user namespace
+		// (its subordinate ids), sharing the host's network, so loopback
+		// registries stay reachable; buildkitd runs its rootless defaults.
+		d.cmd = exec.Command(kit, append([]string{"--state-dir=" + filepath.Join(tmp, "rootlesskit"), "--net=host", bin}, args...)...)
+		// Its sockets (buildkitd's trace socket among them) go under
+		// $XDG_RUNTIME_DIR, which a user without a login session lacks.
+		run := filepath.Join(tmp, "run")
+		if err := os.Mkdir(run, 0o700); err != nil {
+			d.cleanup()
+			return nil, fmt.Errorf("starting buildkitd: %w", err)
+		}
+		d.cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+run)
+	}
 	d.cmd.Stdout, d.cmd.Stderr = logf, logf
 	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := d.cmd.Start(); err != nil {
@@ -157,7 +176,11 @@ func startDaemon(ctx context.Context, regs *registries.Config, log io.Writer) (*
 		d.stop()
 		return nil, fmt.Errorf("starting buildkitd: %w", err)
 	}
-	fmt.Fprintf(log, "started a local buildkitd (%s), state in %s\n", bin, root)
+	mode := ""
+	if kit != "" {
+		mode = " rootless"
+	}
+	fmt.Fprintf(log, "started a local%s buildkitd (%s), state in %s\n", mode, bin, root)
 	if err := d.wait(ctx, 30*time.Second); err != nil {
 		d.stop()
 		return nil, err

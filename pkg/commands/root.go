@@ -10,6 +10,7 @@ import (
 	"github.com/containerd/log"
 	"github.com/spf13/cobra"
 
+	"github.com/hoist-build/hoist/pkg/distribute"
 	"github.com/hoist-build/hoist/pkg/errs"
 )
 
@@ -74,6 +75,9 @@ func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // cancelled reports whether err only says that the work was cancelled;
 // BuildKit's gRPC errors carry that as text.
 func cancelled(err error) bool {
+	if errors.Is(err, distribute.ErrIncomplete) {
+		return false // it says which targets and tags were put back
+	}
 	var stopped *Stopped
 	return errors.Is(err, context.Canceled) || errors.As(err, &stopped) || strings.Contains(err.Error(), "context canceled")
 }
