@@ -20,7 +20,7 @@ import (
 func main() {
 	hoist := flag.String("hoist", "bin/hoist", "the hoist binary")
 	runs := flag.Int("runs", 31, "timed runs of each tool in the build comparison")
-	only := flag.String("only", "", "run one part: build, images, push, cache or builders")
+	only := flag.String("only", "", "run one part: build, images, push, cache, builders or load")
 	flag.Parse()
 	var err error
 	if *only == "" || *only == "build" {
@@ -37,6 +37,9 @@ func main() {
 	}
 	if err == nil && (*only == "" || *only == "builders") {
 		err = benchBuilders(*hoist, 3)
+	}
+	if err == nil && (*only == "" || *only == "load") {
+		err = benchLoad(*hoist, 20)
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
