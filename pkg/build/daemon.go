@@ -145,22 +145,9 @@ func startDaemon(ctx context.Context, regs *registries.Config, log io.Writer) (*
 		return nil, fmt.Errorf("starting buildkitd: %w", err)
 	}
 	defer logf.Close()
-	args := []string{"--root", root, "--addr", d.addr, "--config", conf}
-	if kit == "" {
-		d.cmd = exec.Command(bin, append(args, "--group", strconv.Itoa(os.Getegid()))...)
-	} else {
-		// Rootless: rootlesskit maps the user to root in a user namespace
-		// (its subordinate ids), sharing the host's network, so loopback
-		// registries stay reachable; buildkitd runs its rootless defaults.
-		d.cmd = exec.Command(kit, append([]string{"--state-dir=" + filepath.Join(tmp, "rootlesskit"), "--net=host", bin}, args...)...)
-		// Its sockets (buildkitd's trace socket among them) go under
-		// $XDG_RUNTIME_DIR, which a user without a login session lacks.
-		run := filepath.Join(tmp, "run")
-		if err := os.Mkdir(run, 0o700); err != nil {
-			d.cleanup()
-			return nil, fmt.Errorf("starting buildkitd: %w", err)
-		}
-		d.cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+run)
+	if d.cmd, err = daemonCommand(bin, kit, tmp, []string{"--root", root, "--addr", d.addr, "--config", conf}); err != nil {
+		d.cleanup()
+		return nil, fmt.Errorf("starting buildkitd: %w", err)
 	}
 	d.cmd.Stdout, d.cmd.Stderr = logf, logf
 	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
@@ -215,6 +202,26 @@ func (d *daemon) logTail() string {
 		lines = lines[len(lines)-3:]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// daemonCommand is the buildkitd command line: buildkitd itself, with the
+// socket's group, for root; under rootlesskit (kit) for another user.
+func daemonCommand(bin, kit, tmp string, args []string) (*exec.Cmd, error) {
+	if kit == "" {
+		return exec.Command(bin, append(args, "--group", strconv.Itoa(os.Getegid()))...), nil
+	}
+	// Rootless: rootlesskit maps the user to root in a user namespace (its
+	// subordinate ids), sharing the host's network, so loopback registries
+	// stay reachable; buildkitd runs its rootless defaults.
+	cmd := exec.Command(kit, append([]string{"--state-dir=" + filepath.Join(tmp, "rootlesskit"), "--net=host", bin}, args...)...)
+	// Its sockets (buildkitd's trace socket among them) go under
+	// $XDG_RUNTIME_DIR, which a user without a login session lacks.
+	run := filepath.Join(tmp, "run")
+	if err := os.Mkdir(run, 0o700); err != nil {
+		return nil, err
+	}
+	cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+run)
+	return cmd, nil
 }
 
 // stop ends the daemon (SIGTERM, then SIGKILL after 10s) and removes its
