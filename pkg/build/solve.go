@@ -1,6 +1,9 @@
 package build
 
 import (
+	buildctl "github.com/moby/buildkit/cmd/buildctl/build"
+	"github.com/moby/buildkit/session/sshforward/sshprovider"
+
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +15,7 @@ import (
 	"github.com/containerd/containerd/v2/core/content"
 	"github.com/distribution/reference"
 	"github.com/docker/cli/cli/config/types"
+	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/files"
 	"github.com/hoist-build/hoist/pkg/progress"
 	"github.com/moby/buildkit/client"
@@ -64,6 +68,14 @@ type Request struct {
 	// Auth returns registry credentials for a host and the token scopes the
 	// registry asks for; nil means anonymous.
 	Auth func(host string, scopes []string) (types.AuthConfig, error)
+	// Secrets are build secrets as buildctl's --secret takes them
+	// ("id=x,src=path" or "id=x,env=VAR"), served by BuildKit's secrets
+	// provider over the session, for RUN --mount=type=secret: they never
+	// reach the image or the logs.
+	Secrets []string
+	// SSH are agents or keys to forward as buildctl's --ssh takes them
+	// ("default" or "id=path"), for RUN --mount=type=ssh.
+	SSH []string
 	// Progress is the step's part of the run's one progress display;
 	// nil shows nothing.
 	Progress *progress.Step
@@ -190,6 +202,11 @@ func solveOpt(req Request, st content.Store) (*client.SolveOpt, func(), error) {
 		auth = func(string, []string) (types.AuthConfig, error) { return types.AuthConfig{}, nil }
 	}
 	imports, cacheExports := cacheOptions(req)
+	attachables, err := sessionProviders(req)
+	if err != nil {
+		cleanup()
+		return nil, func() {}, errs.Input("%w", err)
+	}
 	return &client.SolveOpt{
 		CacheImports:  imports,
 		CacheExports:  cacheExports,
@@ -197,12 +214,38 @@ func solveOpt(req Request, st content.Store) (*client.SolveOpt, func(), error) {
 		FrontendAttrs: attrs,
 		LocalMounts:   map[string]fsutil.FS{"context": ctxFS, "dockerfile": dfFS},
 		Exports:       exports(req, st),
-		Session: []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
+		Session: append(attachables, authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
 			AuthConfigProvider: func(_ context.Context, host string, scopes []string, _ authprovider.ExpireCachedAuthCheck) (types.AuthConfig, error) {
 				return auth(host, scopes)
 			},
-		})},
+		})),
 	}, cleanup, nil
+}
+
+// sessionProviders returns BuildKit's secrets and SSH agent providers for
+// the request's secrets and forwarded agents, parsed as buildctl parses
+// its --secret and --ssh.
+func sessionProviders(req Request) ([]session.Attachable, error) {
+	var out []session.Attachable
+	if len(req.Secrets) > 0 {
+		p, err := buildctl.ParseSecret(req.Secrets)
+		if err != nil {
+			return nil, fmt.Errorf("secrets: %w", err)
+		}
+		out = append(out, p)
+	}
+	if len(req.SSH) > 0 {
+		configs, err := buildctl.ParseSSH(req.SSH)
+		if err != nil {
+			return nil, fmt.Errorf("ssh: %w", err)
+		}
+		p, err := sshprovider.NewSSHAgentProvider(configs)
+		if err != nil {
+			return nil, fmt.Errorf("ssh: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // cacheOptions returns the build's registry cache imports and export

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,8 @@ type buildOptions struct {
 	platform   string
 	noCache    bool
 	labels     []string
+	secrets    []string
+	ssh        []string
 	dryRun     bool
 }
 
@@ -93,6 +96,10 @@ func (f *buildOptions) AddFlags(cmd *cobra.Command) {
 	fl.BoolVar(&f.noCache, "no-cache", false, "do not use the build cache")
 	env(fl, "no-cache", "HOIST_NO_CACHE")
 	fl.StringArrayVar(&f.labels, "label", nil, "image label KEY=VALUE (repeatable)")
+	fl.StringArrayVar(&f.secrets, "secret", nil, "build secret for RUN --mount=type=secret: id=NAME,src=FILE or id=NAME,env=VAR (repeatable)")
+	env(fl, "secret", "HOIST_SECRET")
+	fl.StringArrayVar(&f.ssh, "ssh", nil, "SSH agent or keys to forward for RUN --mount=type=ssh: default or ID=PATH (repeatable)")
+	env(fl, "ssh", "HOIST_SSH")
 	env(fl, "label", "HOIST_LABEL")
 	addDryRunFlag(cmd, &f.dryRun)
 }
@@ -130,6 +137,8 @@ func (f *buildOptions) pipeline(dir string) (*pipeline.Pipeline, error) {
 		Target:             f.target,
 		Platform:           f.platform,
 		Metadata:           f.labels,
+		Secrets:            absSecrets(f.secrets),
+		SSH:                f.ssh,
 		Lines:              map[string]int{},
 	}
 	if len(f.tags) > 0 {
@@ -140,4 +149,22 @@ func (f *buildOptions) pipeline(dir string) (*pipeline.Pipeline, error) {
 		Dir:   abs,
 		Steps: []*pipeline.Step{{Name: "build", Type: pipeline.TypeBuild, Build: b}},
 	}, nil
+}
+
+// absSecrets makes each secret's src absolute from the current folder, as
+// buildx reads it.
+func absSecrets(in []string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		fields := strings.Split(s, ",")
+		for j, f := range fields {
+			if k, v, ok := strings.Cut(f, "="); ok && (k == "src" || k == "source") && !filepath.IsAbs(v) {
+				if abs, err := filepath.Abs(v); err == nil {
+					fields[j] = k + "=" + abs
+				}
+			}
+		}
+		out[i] = strings.Join(fields, ",")
+	}
+	return out
 }

@@ -72,6 +72,10 @@ func (l *loader) buildStep(ps []pair, path string) (*BuildStep, *When, error) {
 			b.Metadata, err = l.metadata(v, field)
 		case "cache_from":
 			b.CacheFrom, err = l.strings(v, field)
+		case "secrets":
+			b.Secrets, err = l.secrets(v, field)
+		case "ssh":
+			b.SSH, err = l.ssh(v, field)
 		case "when":
 			when, err = l.when(v, field)
 		}

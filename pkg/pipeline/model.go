@@ -110,6 +110,12 @@ type BuildStep struct {
 	Metadata []string
 	// CacheFrom are image references to import BuildKit's registry cache from.
 	CacheFrom []string
+	// Secrets are build secrets as buildctl's --secret takes them
+	// ("id=x,src=path" or "id=x,env=VAR"), for RUN --mount=type=secret.
+	Secrets []string
+	// SSH are the SSH agents or keys to forward, as buildctl's --ssh takes
+	// them ("default" or "id=path[,path]"), for RUN --mount=type=ssh.
+	SSH []string
 	// Lines maps each field name that was set to the line it is on.
 	Lines map[string]int
 }

@@ -73,6 +73,12 @@ func (b *BuildStep) Expand(file, path string, v Vars) (*BuildStep, error) {
 	if out.CacheFrom, err = list("cache_from", b.CacheFrom); err != nil {
 		return nil, err
 	}
+	if out.Secrets, err = list("secrets", b.Secrets); err != nil {
+		return nil, err
+	}
+	if out.SSH, err = list("ssh", b.SSH); err != nil {
+		return nil, err
+	}
 	// The inline Dockerfile keeps ${{...}} that are not defined: BuildKit and
 	// the shell never see that syntax, so only defined names are replaced.
 	out.DockerfileContent = varRef.ReplaceAllStringFunc(b.DockerfileContent, func(m string) string {

@@ -94,7 +94,13 @@ func (pl *planner) request(b *pipeline.BuildStep, sp *StepPlan, at func(field, f
 		Target:            b.Target,
 		NoCache:           b.NoCache,
 		Names:             sp.Refs,
+		SSH:               b.SSH,
 	}
+	secrets, err := pl.secrets(b.Secrets, at)
+	if err != nil {
+		return nil, err
+	}
+	req.Secrets = secrets
 	if req.DockerfileContent == "" {
 		df := b.Dockerfile
 		if df == "" {
@@ -223,4 +229,51 @@ func (pl *planner) cache(sp *StepPlan, req *build.Request, b *pipeline.BuildStep
 	}
 	req.CacheImports = append(req.CacheImports, sp.CacheFrom...)
 	return nil
+}
+
+// secrets resolves each secret's src against the pipeline file's folder
+// (the command line's own folder for hoist build) and checks that the
+// file is there, or that an env secret's variable is set, naming the
+// secret's id, never its value.
+func (pl *planner) secrets(in []string, at func(field, format string, args ...any) error) ([]string, error) {
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		var id, src, env string
+		var fields []string
+		for _, f := range strings.Split(s, ",") {
+			k, v, _ := strings.Cut(f, "=")
+			switch strings.ToLower(k) {
+			case "id":
+				id = v
+			case "src", "source":
+				if v != "" && !filepath.IsAbs(v) {
+					v = filepath.Join(pl.p.Dir, v)
+				}
+				src = v
+				f = k + "=" + v
+			case "env":
+				env = v
+			}
+			fields = append(fields, f)
+		}
+		if id == "" {
+			return nil, at("secrets", "a secret has no id")
+		}
+		if src == "" && env == "" {
+			src = filepath.Join(pl.p.Dir, id) // buildctl's default: a file named as the id
+			fields = append(fields, "src="+src)
+		}
+		if src != "" {
+			if st, err := os.Stat(src); err != nil || !st.Mode().IsRegular() {
+				return nil, at("secrets", "secret %s: %s is not a readable file", id, src)
+			}
+		}
+		if env != "" {
+			if _, ok := os.LookupEnv(env); !ok {
+				return nil, at("secrets", "secret %s: $%s is not set", id, env)
+			}
+		}
+		out = append(out, strings.Join(fields, ","))
+	}
+	return out, nil
 }
