@@ -34,6 +34,9 @@ type Error struct {
 	Temporary bool
 	// Err is the cause.
 	Err error
+	// Login is the integration's login path when its config fixes one
+	// (see Integration.LoginPath).
+	Login string
 }
 
 // Error reads "registry NAME: " then Reason.
@@ -43,6 +46,8 @@ func (e *Error) Error() string { return "registry " + e.Registry + ": " + e.Reas
 func (e *Error) Reason() string {
 	var what string
 	switch {
+	case e.Status == http.StatusUnauthorized && e.Login != "" && e.Login != LoginStatic:
+		what = ErrAuth.Error() + ": the registry refused the token of the " + e.Login + " login (expired, or for another registry)"
 	case e.Status == http.StatusUnauthorized:
 		what = ErrAuth.Error() + ": the registry refused the username or password"
 	case e.Status == http.StatusForbidden:
@@ -84,7 +89,7 @@ func Explain(i *Integration, err error) error {
 	}
 	e = &Error{Registry: "(unknown)", Err: err}
 	if i != nil {
-		e.Registry = i.String()
+		e.Registry, e.Login = i.String(), i.login
 	}
 	var terr *transport.Error
 	var serr *stallError
