@@ -2,6 +2,9 @@ package registries
 
 import (
 	"context"
+	"encoding/base64"
+	"os"
+	"path/filepath"
 	"io"
 	"log"
 	"net/http/httptest"
@@ -114,5 +117,38 @@ func TestEndpoint(t *testing.T) {
 	}
 	if _, err := remote.Head(tag, opts...); err != nil {
 		t.Errorf("remote.Head(%s) = %v", tag, err)
+	}
+}
+
+// TestGitHubToken: under GitHub Actions, a ghcr integration with no
+// credentials of its own and none in docker's config uses $GITHUB_TOKEN.
+func TestGitHubToken(t *testing.T) {
+	cfg, err := Load(strings.NewReader("registries:\n  - name: gh\n    provider: ghcr\n    prefix: acme\n"), "r.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh, _ := cfg.Get("gh")
+	t.Setenv("GITHUB_TOKEN", "ghs_test")
+	t.Setenv("GITHUB_ACTOR", "octo")
+	for _, tc := range []struct {
+		actions, docker string
+		want            string
+		user            string
+	}{
+		{"", "", LoginAnonymous, ""},
+		{"true", "", LoginGitHubToken, "octo"},
+		{"true", `{"auths":{"ghcr.io":{"auth":"` + base64.StdEncoding.EncodeToString([]byte("me:pat")) + `"}}}`, LoginDockerConfig, "me"},
+	} {
+		dir := t.TempDir()
+		if tc.docker != "" {
+			if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(tc.docker), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Setenv("GITHUB_ACTIONS", tc.actions)
+		ac, path, err := NewCredentials(cfg, dir).Login(gh)
+		if err != nil || path != tc.want || ac.Username != tc.user {
+			t.Errorf("GITHUB_ACTIONS=%q, docker %q: Login() = %q, %q, %v; want %q, %q", tc.actions, tc.docker, ac.Username, path, err, tc.user, tc.want)
+		}
 	}
 }
