@@ -3,11 +3,11 @@ package registries
 import (
 	"context"
 	"encoding/base64"
-	"os"
-	"path/filepath"
 	"io"
 	"log"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
