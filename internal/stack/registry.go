@@ -27,6 +27,9 @@ type RegistryOptions struct {
 	Username, Password string
 	// Dir holds the storage and config; a new temp dir when empty.
 	Dir string
+	// Auth is the config's auth section, e.g. TokenServer.RegistryAuth;
+	// it replaces htpasswd auth.
+	Auth string
 }
 
 // Registry is a running distribution registry.
@@ -59,8 +62,8 @@ func StartRegistry(opts RegistryOptions) (*Registry, error) {
 		}
 	}
 	r.Host = fmt.Sprintf("127.0.0.1:%d", port)
-	auth := ""
-	if opts.Username != "" {
+	auth := opts.Auth
+	if opts.Username != "" && auth == "" {
 		hash, err := bcrypt.GenerateFromPassword([]byte(opts.Password), bcrypt.MinCost)
 		if err != nil {
 			return nil, err

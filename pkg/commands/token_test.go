@@ -1,0 +1,96 @@
+package commands
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+
+	"github.com/hoist-build/hoist/internal/stack"
+)
+
+// tokenRegistry starts a distribution registry behind a real token server:
+// alice may push and pull under allowed/ and pull anywhere but bobs/; bob
+// may push and pull under bobs/, where the base image is. It returns the
+// registry's host and the registries file: integrations alice (prefix
+// allowed), bob (prefix bobs) and denied (alice's account, prefix
+// denied), all on the registry's one domain.
+func tokenRegistry(t *testing.T) (host, regs string, ts *stack.TokenServer) {
+	t.Helper()
+	needStack(t)
+	ts, err := stack.StartTokenServer(t.TempDir(), map[string]stack.TokenUser{
+		"alice": {Password: "alice-pw", Grants: []stack.Grant{{Prefix: "allowed/", Actions: []string{"pull", "push"}}, {Prefix: "bobs/"}, {Prefix: "", Actions: []string{"pull"}}}},
+		"bob":   {Password: "bob-pw", Grants: []stack.Grant{{Prefix: "bobs/", Actions: []string{"pull", "push"}}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ts.Close)
+	reg, err := stack.StartRegistry(stack.RegistryOptions{Auth: ts.RegistryAuth()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reg.Stop)
+	ts.Front(reg.Host)
+	host = ts.Host
+	if _, err := stack.PushBusybox(host+"/bobs/base/busybox:stable", &authn.Basic{Username: "bob", Password: "bob-pw"}); err != nil {
+		t.Fatalf("base image: %v", err)
+	}
+	t.Setenv("ALICE_PW", "alice-pw")
+	t.Setenv("BOB_PW", "bob-pw")
+	regs = filepath.Join(writeFiles(t, map[string]string{"registries.yaml": fmt.Sprintf(`registries:
+  - name: alice
+    domain: %[1]s
+    insecure: true
+    prefix: allowed
+    username: alice
+    password_env: ALICE_PW
+  - name: bob
+    domain: %[1]s
+    insecure: true
+    prefix: bobs
+    username: bob
+    password_env: BOB_PW
+  - name: denied
+    domain: %[1]s
+    insecure: true
+    prefix: denied
+    username: alice
+    password_env: ALICE_PW
+`, host)}), "registries.yaml")
+	return host, regs, ts
+}
+
+// TestTokenAuth: against a registry behind a token server, hoist build
+// pushes where alice's token allows, while BuildKit pulls the base image
+// with bob's account (the integration whose prefix holds it); a push
+// alice's token does not allow fails with one line naming the repository
+// and the missing scope.
+func TestTokenAuth(t *testing.T) {
+	host, regs, ts := tokenRegistry(t)
+	dir := writeFiles(t, map[string]string{"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo token > /token.txt\n"})
+	build := func(registry, tag string) result {
+		return hoist(t, "build", dir, "--image-name", "app", "--tag", tag, "--registry", registry,
+			"--build-arg", "BASE="+host+"/bobs/base/busybox:stable", "--registries", regs, "--builder", bk.Addr, "--progress", "plain")
+	}
+	if r := build("alice", "v1"); r.code != 0 {
+		t.Fatalf("build to alice: exit %d\n%s", r.code, r.stderr)
+	}
+	if digestOf(t, host+"/allowed/app:v1", &authn.Basic{Username: "alice", Password: "alice-pw"}) == "" {
+		t.Error("allowed/app:v1 is not in the token registry")
+	}
+	if ts.Requests.Load() == 0 {
+		t.Error("the token server saw no request")
+	}
+	r := build("denied", "v1")
+	want := `registry "denied" (` + host + `): authentication failed: the account may not push denied/app: the auth server's token lacks scope repository:denied/app:push`
+	if last := lastLine(r.stderr); r.code != 1 || !strings.HasSuffix(last, want) {
+		t.Errorf("push to denied: exit %d, last line %q; want exit 1 and a line ending %q", r.code, last, want)
+	}
+	chk := mustHoist(t, "registries", "check", "--registries", regs)
+	if got := strings.Count(chk.stdout, "ok: reachable, logged in"); got != 3 {
+		t.Errorf("registries check: %d integrations logged in, want 3:\n%s", got, chk.stdout)
+	}
+}
