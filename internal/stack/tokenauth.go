@@ -192,4 +192,3 @@ func (ts *TokenServer) sign(sub string, access []map[string]any) (string, error)
 	}
 	return signed + "." + base64.RawURLEncoding.EncodeToString(sig), nil
 }
-
