@@ -35,13 +35,13 @@ type cloudCase struct {
 
 // startCloud starts the registry and stand-in of provider and sets the
 // environment its library reads.
-func startCloud(t *testing.T, provider string) *cloudCase {
+func startCloud(t *testing.T, provider, kind string) *cloudCase {
 	t.Helper()
 	needStack(t)
 	canary := "CANARY-" + provider + "-7f3a9c"
 	c := &cloudCase{name: provider, password: "pw-" + canary}
 	start := func(user string) {
-		reg, err := stack.StartRegistry(stack.RegistryOptions{Username: user, Password: c.password})
+		reg, err := stack.StartRegistry(stack.RegistryOptions{Kind: kind, Username: user, Password: c.password})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,9 +141,14 @@ func (c *cloudCase) ref(image string) string {
 // refused login and an expired token each fail with one line naming the
 // integration and the login path.
 func TestCloudLogin(t *testing.T) {
-	for _, provider := range []string{"ecr", "ecr-role", "ecr-chain", "gar", "acr"} {
-		t.Run(provider, func(t *testing.T) {
-			c := startCloud(t, provider)
+	for _, tc := range []struct{ provider, kind string }{
+		{"ecr", stack.Distribution2}, {"ecr-role", stack.Distribution2}, {"ecr-chain", stack.Distribution2},
+		{"gar", stack.Distribution2}, {"acr", stack.Distribution2},
+		{"ecr", stack.Distribution3}, {"gar", stack.Distribution3}, {"acr", stack.Distribution3},
+	} {
+		provider := tc.provider
+		t.Run(provider+"/"+tc.kind, func(t *testing.T) {
+			c := startCloud(t, provider, tc.kind)
 			regs := c.file(t)
 			meta := filepath.Join(t.TempDir(), "meta.json")
 			dir := writeFiles(t, map[string]string{"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo " + provider + " > /cloud.txt\n"})
@@ -189,7 +194,7 @@ func lastLine(s string) string {
 // TestECRTokenOnce: a pipeline that pushes ten times to one ECR
 // integration asks ECR for a token once.
 func TestECRTokenOnce(t *testing.T) {
-	c := startCloud(t, "ecr")
+	c := startCloud(t, "ecr", stack.Distribution2)
 	t.Setenv("HOIST_STORE", t.TempDir())
 	steps := "version: \"1.0\"\nsteps:\n  build_app:\n    type: build\n    image_name: cloud/once\n    tag: candidate\n    disable_push: true\n    build_arguments:\n      - BASE=${{BASE}}\n"
 	for i := range 10 {

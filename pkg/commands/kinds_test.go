@@ -12,7 +12,8 @@ import (
 // TestRegistryKinds runs the core flows against each registry
 // implementation (distribution 2.8, distribution v3, go-containerregistry's
 // OCI-native registry): build and push, tag, promote to another
-// integration, the images listing, and a build that exports its cache to
+// integration and to one reached through an endpoint, the images
+// listing, and a build that exports its cache to
 // a caching registry.
 func TestRegistryKinds(t *testing.T) {
 	needStack(t)
@@ -37,6 +38,11 @@ func TestRegistryKinds(t *testing.T) {
     domain: %[1]s
     insecure: true
     prefix: cache
+  - name: mirror
+    domain: registry.example.internal
+    endpoint: %[1]s
+    insecure: true
+    prefix: mirror
 default: dev
 caching: cache
 `, h)}), "registries.yaml")
@@ -70,6 +76,14 @@ steps:
 			mustHoist(t, "promote", h+"/dev/kinds/app:v1", "--to", "prod", "--registries", regs)
 			if got := digestOf(t, h+"/prod/kinds/app:v1", nil); got != built {
 				t.Errorf("promote: prod/kinds/app:v1 = %q, want %s", got, built)
+			}
+
+			// Through an endpoint: distribution answers upload locations
+			// on the Host it was asked for, go-containerregistry's registry
+			// relative ones; both stay on the endpoint.
+			mustHoist(t, "promote", h+"/dev/kinds/app:v1", "--to", "mirror", "--registries", regs)
+			if got := digestOf(t, h+"/mirror/kinds/app:v1", nil); got != built {
+				t.Errorf("promote through an endpoint: mirror/kinds/app:v1 = %q, want %s", got, built)
 			}
 
 			ls := mustHoist(t, "images", "--registries", regs, "-o", "json")

@@ -17,7 +17,7 @@ import (
 // registry's host and the registries file: integrations alice (prefix
 // allowed), bob (prefix bobs) and denied (alice's account, prefix
 // denied), all on the registry's one domain.
-func tokenRegistry(t *testing.T) (host, regs string, ts *stack.TokenServer) {
+func tokenRegistry(t *testing.T, kind string) (host, regs string, ts *stack.TokenServer) {
 	t.Helper()
 	needStack(t)
 	ts, err := stack.StartTokenServer(t.TempDir(), map[string]stack.TokenUser{
@@ -28,7 +28,7 @@ func tokenRegistry(t *testing.T) (host, regs string, ts *stack.TokenServer) {
 		t.Fatal(err)
 	}
 	t.Cleanup(ts.Close)
-	reg, err := stack.StartRegistry(stack.RegistryOptions{Auth: ts.RegistryAuth()})
+	reg, err := stack.StartRegistry(stack.RegistryOptions{Kind: kind, Auth: ts.RegistryAuth()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,9 +67,16 @@ func tokenRegistry(t *testing.T) (host, regs string, ts *stack.TokenServer) {
 // pushes where alice's token allows, while BuildKit pulls the base image
 // with bob's account (the integration whose prefix holds it); a push
 // alice's token does not allow fails with one line naming the repository
-// and the missing scope.
+// and the missing scope. It runs against each registry implementation
+// that has token auth.
 func TestTokenAuth(t *testing.T) {
-	host, regs, ts := tokenRegistry(t)
+	for _, kind := range []string{stack.Distribution2, stack.Distribution3} {
+		t.Run(kind, func(t *testing.T) { testTokenAuth(t, kind) })
+	}
+}
+
+func testTokenAuth(t *testing.T, kind string) {
+	host, regs, ts := tokenRegistry(t, kind)
 	dir := writeFiles(t, map[string]string{"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo token > /token.txt\n"})
 	build := func(registry, tag string) result {
 		return hoist(t, "build", dir, "--image-name", "app", "--tag", tag, "--registry", registry,
