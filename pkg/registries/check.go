@@ -54,7 +54,7 @@ func (cl *Client) Check(ctx context.Context) Check {
 		res.Err = err
 		return res
 	}
-	ac, path, err := cl.creds.Login(i)
+	ac, path, err := cl.creds.Login(ctx, i)
 	if path != "" {
 		res.Login = path
 	}

@@ -146,7 +146,7 @@ func TestGitHubToken(t *testing.T) {
 			}
 		}
 		t.Setenv("GITHUB_ACTIONS", tc.actions)
-		ac, path, err := NewCredentials(cfg, dir).Login(gh)
+		ac, path, err := NewCredentials(cfg, dir).Login(context.Background(), gh)
 		if err != nil || path != tc.want || ac.Username != tc.user {
 			t.Errorf("GITHUB_ACTIONS=%q, docker %q: Login() = %q, %q, %v; want %q, %q", tc.actions, tc.docker, ac.Username, path, err, tc.user, tc.want)
 		}

@@ -83,19 +83,24 @@ func (c *Credentials) LookupScopes(host string, scopes []string) (types.AuthConf
 // of the integration whose prefix holds the path, else the host's primary
 // integration, else docker's config.
 func (c *Credentials) LookupRepo(host, path string) (types.AuthConfig, error) {
+	return c.lookupRepo(context.Background(), host, path)
+}
+
+// lookupRepo is LookupRepo; ctx bounds a provider login.
+func (c *Credentials) lookupRepo(ctx context.Context, host, path string) (types.AuthConfig, error) {
 	host = normalizeHost(host)
 	if i := c.integrationFor(host, path); i != nil {
-		return c.integrationAuth(i)
+		return c.integrationAuth(ctx, i)
 	}
 	if i := c.cfg.onHost(host); i != nil {
-		return c.integrationAuth(i)
+		return c.integrationAuth(ctx, i)
 	}
 	return c.dockerAuth(host)
 }
 
 // integrationAuth returns integration i's credentials (see Login).
-func (c *Credentials) integrationAuth(i *Integration) (types.AuthConfig, error) {
-	ac, _, err := c.Login(i)
+func (c *Credentials) integrationAuth(ctx context.Context, i *Integration) (types.AuthConfig, error) {
+	ac, _, err := c.Login(ctx, i)
 	return ac, err
 }
 
@@ -105,18 +110,18 @@ func (c *Credentials) integrationAuth(i *Integration) (types.AuthConfig, error) 
 // is set; else docker's config and credential helpers; else, for ghcr
 // under GitHub Actions, $GITHUB_TOKEN; for gcr and gar, Google's ambient
 // credentials; else anonymous.
-func (c *Credentials) Login(i *Integration) (types.AuthConfig, string, error) {
+func (c *Credentials) Login(ctx context.Context, i *Integration) (types.AuthConfig, string, error) {
 	switch i.login {
 	case LoginStatic:
 		ac, err := c.staticAuth(i)
 		return ac, LoginStatic, err
 	case LoginECR, LoginGoogle, LoginACR:
-		ac, err := c.loginAuth(i)
+		ac, err := c.loginAuth(ctx, i)
 		return ac, i.login, err
 	}
 	google := i.Provider == "gcr" || i.Provider == "gar"
 	if google && os.Getenv("GOOGLE_APPLICATION_CREDENTIALS") != "" {
-		ac, err := c.ambientAuth(i)
+		ac, err := c.ambientAuth(ctx, i)
 		return ac, LoginGoogle, err
 	}
 	host := normalizeHost(i.Domain)
@@ -132,7 +137,7 @@ func (c *Credentials) Login(i *Integration) (types.AuthConfig, string, error) {
 		}
 		return types.AuthConfig{Username: user, Password: os.Getenv("GITHUB_TOKEN"), ServerAddress: host}, LoginGitHubToken, nil
 	case google:
-		if ac, err := c.ambientAuth(i); err == nil {
+		if ac, err := c.ambientAuth(ctx, i); err == nil {
 			return ac, LoginGoogle, nil
 		}
 	}
@@ -141,7 +146,7 @@ func (c *Credentials) Login(i *Integration) (types.AuthConfig, string, error) {
 
 // ambientAuth returns Google's application default credentials for
 // integration i, cached as a provider login's are.
-func (c *Credentials) ambientAuth(i *Integration) (types.AuthConfig, error) {
+func (c *Credentials) ambientAuth(ctx context.Context, i *Integration) (types.AuthConfig, error) {
 	c.loginMu.Lock()
 	if c.ambient == nil {
 		c.ambient = map[*Integration]*cloudLogin{}
@@ -152,7 +157,7 @@ func (c *Credentials) ambientAuth(i *Integration) (types.AuthConfig, error) {
 		c.ambient[i] = l
 	}
 	c.loginMu.Unlock()
-	ac, err := l.auth(context.Background())
+	ac, err := l.auth(ctx)
 	if err != nil {
 		return types.AuthConfig{}, &Error{Registry: i.String(), Err: fmt.Errorf("google login: %w", err)}
 	}
@@ -243,8 +248,14 @@ func (c *Credentials) integrationFor(host, path string) *Integration {
 
 // Resolve implements authn.Keychain for go-containerregistry.
 func (c *Credentials) Resolve(r authn.Resource) (authn.Authenticator, error) {
+	return c.ResolveContext(context.Background(), r)
+}
+
+// ResolveContext implements authn.ContextKeychain: ctx bounds a provider
+// login, so that a cancelled run stops waiting for a token.
+func (c *Credentials) ResolveContext(ctx context.Context, r authn.Resource) (authn.Authenticator, error) {
 	path := strings.TrimPrefix(r.String(), r.RegistryStr())
-	ac, err := c.LookupRepo(r.RegistryStr(), strings.TrimPrefix(path, "/"))
+	ac, err := c.lookupRepo(ctx, r.RegistryStr(), strings.TrimPrefix(path, "/"))
 	if err != nil {
 		return nil, err
 	}

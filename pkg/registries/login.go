@@ -92,12 +92,12 @@ func (c *Credentials) transportFor(i *Integration) (http.RoundTripper, error) {
 
 // loginAuth runs integration i's provider login; its error is an *Error
 // naming the integration and the login path.
-func (c *Credentials) loginAuth(i *Integration) (types.AuthConfig, error) {
+func (c *Credentials) loginAuth(ctx context.Context, i *Integration) (types.AuthConfig, error) {
 	l, err := c.cloudLogin(i)
 	if err != nil || l == nil {
 		return types.AuthConfig{}, err
 	}
-	ac, err := l.auth(context.Background())
+	ac, err := l.auth(ctx)
 	if err != nil {
 		return types.AuthConfig{}, &Error{Registry: i.String(), Err: fmt.Errorf("%s login: %w", l.path, err)}
 	}
