@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -99,5 +100,40 @@ func testTokenAuth(t *testing.T, kind string) {
 	chk := mustHoist(t, "registries", "check", "--registries", regs)
 	if got := strings.Count(chk.stdout, "ok: reachable, logged in"); got != 3 {
 		t.Errorf("registries check: %d integrations logged in, want 3:\n%s", got, chk.stdout)
+	}
+}
+
+// TestTokenCacheExport: BuildKit exports the build cache to a caching
+// registry on the token registry's domain with the caching integration's
+// account (bob), while hoist pushes the image with alice's.
+func TestTokenCacheExport(t *testing.T) {
+	host, regs, _ := tokenRegistry(t, stack.Distribution2)
+	data, err := os.ReadFile(regs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = append(data, fmt.Sprintf("  - name: bobcache\n    domain: %s\n    insecure: true\n    prefix: bobs/cache\n    username: bob\n    password_env: BOB_PW\ndefault: alice\ncaching: bobcache\n", host)...)
+	if err := os.WriteFile(regs, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := writeFiles(t, map[string]string{
+		"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo cached > /cached.txt\n",
+		"codefresh.yml": `version: "1.0"
+steps:
+  app:
+    type: build
+    image_name: app
+    tag: cached
+    build_arguments:
+      - BASE=${{BASE}}
+`,
+	})
+	mustHoist(t, "run", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", regs, "--builder", bk.Addr, "--progress", "quiet",
+		"--var", "BASE="+host+"/bobs/base/busybox:stable", "--var", "CF_BRANCH=main")
+	if digestOf(t, host+"/allowed/app:cached", &authn.Basic{Username: "alice", Password: "alice-pw"}) == "" {
+		t.Error("allowed/app:cached is not in the token registry")
+	}
+	if digestOf(t, host+"/bobs/cache/app:cache-main", &authn.Basic{Username: "bob", Password: "bob-pw"}) == "" {
+		t.Error("BuildKit exported no cache to bobs/cache/app:cache-main with bob's account")
 	}
 }
