@@ -211,3 +211,29 @@ func TestECRTokenOnce(t *testing.T) {
 		t.Errorf("token requests to ECR = %d, want 1", got)
 	}
 }
+
+// TestECRBaseThroughEndpoint: hoist's own buildkitd pulls a base image
+// from an ECR domain through the integration's endpoint (a mirror to
+// BuildKit), logged in with the ECR token through BuildKit's session.
+func TestECRBaseThroughEndpoint(t *testing.T) {
+	c := startCloud(t, "ecr", stack.Distribution2)
+	if _, err := os.Stat("/run/buildkit/buildkitd.sock"); err == nil {
+		t.Fatal("a system buildkitd listens on /run/buildkit/buildkitd.sock; this test needs none")
+	}
+	t.Setenv("HOIST_BUILDKIT_STATE", t.TempDir())
+	if _, err := stack.PushBusybox(c.registry.Host+"/base/busybox:stable", &authn.Basic{Username: c.user, Password: c.password}); err != nil {
+		t.Fatal(err)
+	}
+	dir := writeFiles(t, map[string]string{"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo from-ecr > /ecr.txt\n"})
+	r := mustHoist(t, "build", dir, "--image-name", "cloud/from-ecr", "--tag", "v1", "--registry", "cloud",
+		"--build-arg", "BASE=123456789012.dkr.ecr.us-east-1.amazonaws.com/base/busybox:stable", "--registries", c.file(t), "--progress", "quiet")
+	if !strings.Contains(r.stderr, "started a local buildkitd") {
+		t.Errorf("hoist did not start its own buildkitd:\n%s", r.stderr)
+	}
+	if digestOf(t, c.ref("cloud/from-ecr:v1"), &authn.Basic{Username: c.user, Password: c.password}) == "" {
+		t.Error("cloud/from-ecr:v1 was not pushed")
+	}
+	if got := c.requests(); got != 1 {
+		t.Errorf("token requests to ECR = %d, want 1 (BuildKit's pull and hoist's push share the token)", got)
+	}
+}

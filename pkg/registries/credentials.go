@@ -95,7 +95,26 @@ func (c *Credentials) lookupRepo(ctx context.Context, host, path string) (types.
 	if i := c.cfg.onHost(host); i != nil {
 		return c.integrationAuth(ctx, i)
 	}
+	if i := c.cfg.onEndpoint(host); i != nil {
+		// BuildKit pulls from an endpoint as from a mirror of the
+		// domain, and asks for the endpoint's credentials.
+		return c.lookupRepo(ctx, i.Domain, path)
+	}
 	return c.dockerAuth(host)
+}
+
+// onEndpoint returns an integration whose endpoint is host; nil when
+// there is none (or c is nil).
+func (c *Config) onEndpoint(host string) *Integration {
+	if c == nil {
+		return nil
+	}
+	for _, i := range c.Registries {
+		if i.Endpoint != "" && i.Endpoint == host {
+			return i
+		}
+	}
+	return nil
 }
 
 // integrationAuth returns integration i's credentials (see Login).
