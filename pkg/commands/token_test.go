@@ -12,18 +12,25 @@ import (
 	"github.com/hoist-build/hoist/internal/stack"
 )
 
+// jsonKey stands for a Google service-account key, used as a password.
+const jsonKey = `{"type": "service_account", "project_id": "hoist-test", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----\n", "client_email": "pusher@hoist-test.iam.gserviceaccount.com"}`
+
 // tokenRegistry starts a distribution registry behind a real token server:
 // alice may push and pull under allowed/ and pull anywhere but bobs/; bob
 // may push and pull under bobs/, where the base image is. It returns the
 // registry's host and the registries file: integrations alice (prefix
-// allowed), bob (prefix bobs) and denied (alice's account, prefix
-// denied), all on the registry's one domain.
+// allowed), bob (prefix bobs), denied (alice's account, prefix denied)
+// and gcrkey (provider gcr, _json_key with a key as password, prefix gcr),
+// all on the registry's one domain.
 func tokenRegistry(t *testing.T, kind string) (host, regs string, ts *stack.TokenServer) {
 	t.Helper()
 	needStack(t)
 	ts, err := stack.StartTokenServer(t.TempDir(), map[string]stack.TokenUser{
 		"alice": {Password: "alice-pw", Grants: []stack.Grant{{Prefix: "allowed/", Actions: []string{"pull", "push"}}, {Prefix: "bobs/"}, {Prefix: "", Actions: []string{"pull"}}}},
 		"bob":   {Password: "bob-pw", Grants: []stack.Grant{{Prefix: "bobs/", Actions: []string{"pull", "push"}}}},
+		// Google's registries take a service-account key as the password
+		// of user _json_key.
+		"_json_key": {Password: jsonKey, Grants: []stack.Grant{{Prefix: "gcr/", Actions: []string{"pull", "push"}}}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -41,6 +48,7 @@ func tokenRegistry(t *testing.T, kind string) (host, regs string, ts *stack.Toke
 	}
 	t.Setenv("ALICE_PW", "alice-pw")
 	t.Setenv("BOB_PW", "bob-pw")
+	t.Setenv("GCR_KEY", jsonKey)
 	regs = filepath.Join(writeFiles(t, map[string]string{"registries.yaml": fmt.Sprintf(`registries:
   - name: alice
     domain: %[1]s
@@ -60,6 +68,13 @@ func tokenRegistry(t *testing.T, kind string) (host, regs string, ts *stack.Toke
     prefix: denied
     username: alice
     password_env: ALICE_PW
+  - name: gcrkey
+    provider: gcr
+    domain: %[1]s
+    insecure: true
+    prefix: gcr
+    username: _json_key
+    password_env: GCR_KEY
 `, host)}), "registries.yaml")
 	return host, regs, ts
 }
@@ -97,9 +112,17 @@ func testTokenAuth(t *testing.T, kind string) {
 	if last := lastLine(r.stderr); r.code != 1 || !strings.HasSuffix(last, want) {
 		t.Errorf("push to denied: exit %d, last line %q; want exit 1 and a line ending %q", r.code, last, want)
 	}
+	if r := build("gcrkey", "v1"); r.code != 0 {
+		t.Errorf("build to gcrkey (_json_key): exit %d\n%s", r.code, r.stderr)
+	} else if digestOf(t, host+"/gcr/app:v1", &authn.Basic{Username: "_json_key", Password: jsonKey}) == "" {
+		t.Error("gcr/app:v1 is not in the token registry")
+	}
 	chk := mustHoist(t, "registries", "check", "--registries", regs)
-	if got := strings.Count(chk.stdout, "ok: reachable, logged in"); got != 3 {
-		t.Errorf("registries check: %d integrations logged in, want 3:\n%s", got, chk.stdout)
+	if got := strings.Count(chk.stdout, "ok: reachable, logged in"); got != 4 {
+		t.Errorf("registries check: %d integrations logged in, want 4:\n%s", got, chk.stdout)
+	}
+	if strings.Contains(chk.stdout+chk.stderr, "BEGIN PRIVATE KEY") {
+		t.Error("registries check shows the key")
 	}
 }
 
