@@ -3,6 +3,8 @@
 # Debian machine, as root:
 #   - Debian's runc (buildkitd's executor), busybox-static (the base image),
 #     docker-registry (the distribution registry), qemu-user-static, git;
+#   - distribution v3 (as distribution-registry), the tests' second
+#     registry implementation, cached in $HOIST_CACHE/bin;
 #   - buildkitd and buildctl built from the moby/buildkit version that go.mod
 #     pins, cached in $HOIST_CACHE (default ~/.cache/hoist) and installed to
 #     /usr/local/bin.
@@ -53,6 +55,17 @@ if ! id hoist-rootless >/dev/null 2>&1; then
 fi
 grep -q '^hoist-rootless:' /etc/subuid || usermod --add-subuids 300000-365535 hoist-rootless
 grep -q '^hoist-rootless:' /etc/subgid || usermod --add-subgids 300000-365535 hoist-rootless
+# distribution v3, the second registry implementation the tests run
+# against (Debian packages 2.8), built from the Go module proxy.
+dist3=v3.1.2
+if [ ! -x "$cache/distribution-registry-$dist3" ]; then
+	echo "setup: building distribution $dist3 from the Go module proxy (once)"
+	tmp=$(mktemp -d)
+	GOBIN="$tmp" GOFLAGS=-mod=mod go install "github.com/distribution/distribution/v3/cmd/registry@$dist3"
+	mv "$tmp/registry" "$cache/distribution-registry-$dist3"
+	rm -rf "$tmp"
+fi
+install -m 0755 "$cache/distribution-registry-$dist3" /usr/local/bin/distribution-registry
 # arm64 under qemu: binfmt_misc is not mounted at boot here; mount it and
 # register Debian's qemu-aarch64 handler (from qemu-user-static).
 if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
@@ -71,4 +84,4 @@ if [ ! -x "$cache/busybox-arm64" ]; then
 	rm -rf "$tmp"
 fi
 install -m 0755 "$cache/busybox-arm64" /usr/local/lib/busybox-arm64 2>/dev/null || { mkdir -p /usr/local/lib && install -m 0755 "$cache/busybox-arm64" /usr/local/lib/busybox-arm64; }
-echo "setup: ready: $(buildkitd --version), $(docker-registry --version), $(runc --version | head -1), arm64 $(/usr/local/lib/busybox-arm64 uname -m 2>/dev/null || echo unavailable)"
+echo "setup: ready: $(buildkitd --version), $(docker-registry --version), $(distribution-registry --version), $(runc --version | head -1), arm64 $(/usr/local/lib/busybox-arm64 uname -m 2>/dev/null || echo unavailable)"

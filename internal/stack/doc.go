@@ -1,5 +1,9 @@
 // Package stack starts the real servers that hoist's tests and demo use:
-// distribution registries (Debian's docker-registry) on loopback ports, with
-// htpasswd auth where asked, a buildkitd, and a busybox base image made from
-// Debian's busybox-static.
+// registries on loopback ports (Debian's docker-registry, distribution v3,
+// and go-containerregistry's registry as its own process: RegistryKinds),
+// with htpasswd or token auth where asked; a token server following
+// distribution's token spec; stand-ins for the clouds' token endpoints
+// (ECR, STS, Google OAuth, Entra ID and ACR's exchange) that issue
+// credentials a real local registry accepts; a buildkitd; and a busybox
+// base image made from Debian's busybox-static.
 package stack

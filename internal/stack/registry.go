@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -19,14 +20,40 @@ import (
 // package installs.
 const RegistryBinary = "docker-registry"
 
+// Registry implementations the tests run against (RegistryOptions.Kind).
+const (
+	// Distribution2 is Debian's docker-registry, distribution 2.8.
+	Distribution2 = "distribution2"
+	// Distribution3 is distribution v3 (hack/setup.sh installs it as
+	// distribution-registry).
+	Distribution3 = "distribution3"
+	// GGCR is go-containerregistry's registry, run as its own process
+	// (internal/cmd/ociregistry): in memory, OCI-native, with the
+	// referrers API; it has no auth.
+	GGCR = "ggcr"
+)
+
+// RegistryKinds lists every registry implementation, for tests that run
+// the same flows against each.
+var RegistryKinds = []string{Distribution2, Distribution3, GGCR}
+
+// Distribution3Binary is the name hack/setup.sh installs distribution v3
+// under.
+const Distribution3Binary = "distribution-registry"
+
 // RegistryOptions configure a registry.
 type RegistryOptions struct {
+	// Kind is the implementation; Distribution2 when empty.
+	Kind string
 	// Port to listen on, on 127.0.0.1; 0 picks a free one.
 	Port int
 	// Username and Password turn on htpasswd auth.
 	Username, Password string
 	// Dir holds the storage and config; a new temp dir when empty.
 	Dir string
+	// Auth is the config's auth section, e.g. TokenServer.RegistryAuth;
+	// it replaces htpasswd auth.
+	Auth string
 }
 
 // Registry is a running distribution registry.
@@ -41,9 +68,12 @@ type Registry struct {
 
 // StartRegistry starts a registry and waits until it answers.
 func StartRegistry(opts RegistryOptions) (*Registry, error) {
-	bin, err := exec.LookPath(RegistryBinary)
+	bin, err := registryBinary(opts.Kind)
 	if err != nil {
-		return nil, fmt.Errorf("%s not found: install Debian's docker-registry package (make setup)", RegistryBinary)
+		return nil, err
+	}
+	if opts.Kind == GGCR && (opts.Username != "" || opts.Auth != "") {
+		return nil, errors.New("the ggcr registry has no auth")
 	}
 	r := &Registry{dir: opts.Dir, done: make(chan struct{})}
 	if r.dir == "" {
@@ -59,8 +89,8 @@ func StartRegistry(opts RegistryOptions) (*Registry, error) {
 		}
 	}
 	r.Host = fmt.Sprintf("127.0.0.1:%d", port)
-	auth := ""
-	if opts.Username != "" {
+	auth := opts.Auth
+	if opts.Username != "" && auth == "" {
 		hash, err := bcrypt.GenerateFromPassword([]byte(opts.Password), bcrypt.MinCost)
 		if err != nil {
 			return nil, err
@@ -95,6 +125,9 @@ http:
 	}
 	defer logf.Close()
 	r.cmd = exec.Command(bin, "serve", confPath)
+	if opts.Kind == GGCR {
+		r.cmd = exec.Command(bin, "-addr", r.Host)
+	}
 	r.cmd.Stdout, r.cmd.Stderr = logf, logf
 	r.cmd.Env = cleanEnv()
 	r.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -107,6 +140,50 @@ http:
 		return nil, err
 	}
 	return r, nil
+}
+
+// registryBinary finds the program of a registry kind.
+func registryBinary(kind string) (string, error) {
+	switch kind {
+	case "", Distribution2:
+		bin, err := exec.LookPath(RegistryBinary)
+		if err != nil {
+			return "", fmt.Errorf("%s not found: install Debian's docker-registry package (make setup)", RegistryBinary)
+		}
+		return bin, nil
+	case Distribution3:
+		bin, err := exec.LookPath(Distribution3Binary)
+		if err != nil {
+			return "", fmt.Errorf("%s not found: run make setup, which installs distribution v3", Distribution3Binary)
+		}
+		return bin, nil
+	case GGCR:
+		return ociRegistry()
+	}
+	return "", fmt.Errorf("unknown registry kind %q", kind)
+}
+
+var (
+	ociOnce sync.Once
+	ociBin  string
+	ociErr  error
+)
+
+// ociRegistry builds internal/cmd/ociregistry once per process.
+func ociRegistry() (string, error) {
+	ociOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "hoist-ociregistry-")
+		if err != nil {
+			ociErr = err
+			return
+		}
+		ociBin = filepath.Join(dir, "ociregistry")
+		out, err := exec.Command("go", "build", "-o", ociBin, "github.com/hoist-build/hoist/internal/cmd/ociregistry").CombinedOutput()
+		if err != nil {
+			ociErr = fmt.Errorf("building the ggcr registry: %v\n%s", err, out)
+		}
+	})
+	return ociBin, ociErr
 }
 
 // cleanEnv drops REGISTRY_* variables, which would override the config.

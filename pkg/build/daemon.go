@@ -281,15 +281,16 @@ func daemonConfig(regs *registries.Config) string {
 	type hostConf struct {
 		insecure bool
 		cas      []string
+		mirrors  []string
 	}
 	var hosts []string
 	by := map[string]*hostConf{}
-	for _, r := range regs.Registries {
-		h := by[r.Domain]
+	add := func(host string, r *registries.Integration) *hostConf {
+		h := by[host]
 		if h == nil {
 			h = &hostConf{}
-			by[r.Domain] = h
-			hosts = append(hosts, r.Domain)
+			by[host] = h
+			hosts = append(hosts, host)
 		}
 		h.insecure = h.insecure || r.Insecure
 		if r.CAFile != "" {
@@ -297,11 +298,24 @@ func daemonConfig(regs *registries.Config) string {
 				h.cas = append(h.cas, abs)
 			}
 		}
+		return h
+	}
+	for _, r := range regs.Registries {
+		h := add(r.Domain, r)
+		// BuildKit pulls a domain's images from its endpoint as from a
+		// mirror (pushes, such as a cache export, still go to the domain).
+		if r.Endpoint != "" && !slices.Contains(h.mirrors, r.Endpoint) {
+			h.mirrors = append(h.mirrors, r.Endpoint)
+			add(r.Endpoint, r)
+		}
 	}
 	var b bytes.Buffer
 	for _, host := range hosts {
 		h := by[host]
 		fmt.Fprintf(&b, "[registry.%q]\n", host)
+		if len(h.mirrors) > 0 {
+			fmt.Fprintf(&b, "  mirrors = [%s]\n", quoteAll(h.mirrors))
+		}
 		if h.insecure {
 			b.WriteString("  http = true\n  insecure = true\n")
 		} else {

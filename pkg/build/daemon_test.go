@@ -7,7 +7,8 @@ import "testing"
 // TestDaemonConfig: hoist's own buildkitd uses plain HTTP only for the
 // domains of insecure integrations, and is told so explicitly for every
 // other domain, loopback ones included (BuildKit's own default would use
-// plain HTTP there); CA files are trusted.
+// plain HTTP there); CA files are trusted; an endpoint is a mirror of its
+// domain.
 func TestDaemonConfig(t *testing.T) {
 	t.Parallel()
 	ca := t.TempDir() + "/ca.pem"
@@ -24,6 +25,11 @@ func TestDaemonConfig(t *testing.T) {
   - name: corp
     domain: registry.corp.example
     ca_file: `+ca+`
+  - name: ecr
+    provider: ecr
+    domain: 123456789012.dkr.ecr.us-east-1.amazonaws.com
+    endpoint: 127.0.0.1:5002
+    insecure: true
 `)
 	want := `[registry."127.0.0.1:5000"]
   http = true
@@ -33,6 +39,13 @@ func TestDaemonConfig(t *testing.T) {
 [registry."registry.corp.example"]
   http = false
   ca = ["` + ca + `"]
+[registry."123456789012.dkr.ecr.us-east-1.amazonaws.com"]
+  mirrors = ["127.0.0.1:5002"]
+  http = true
+  insecure = true
+[registry."127.0.0.1:5002"]
+  http = true
+  insecure = true
 `
 	if got := daemonConfig(cfg); got != want {
 		t.Errorf("daemonConfig =\n%s\nwant\n%s", got, want)

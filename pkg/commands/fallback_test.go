@@ -88,8 +88,8 @@ default: b
 	}
 }
 
-// TestRegistriesCheck: one line per integration: reachable and logged in,
-// anonymous, refused credentials, down; exit 1 when any failed.
+// TestRegistriesCheck: one line per integration: reachable and logged in
+// (and by which login path), anonymous, refused credentials, down; exit 1 when any failed.
 func TestRegistriesCheck(t *testing.T) {
 	needStack(t)
 	t.Setenv("TEST_SECURE_PASSWORD", securePassword)
@@ -107,10 +107,10 @@ func TestRegistriesCheck(t *testing.T) {
 	r := hoist(t, "registries", "check", "--registries", regs)
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	want := []string{
-		"a " + regA.Host + " ok: reachable, anonymous fallback: -",
-		"b " + regB.Host + " ok: reachable, anonymous fallback: -",
-		"secure " + regSecure.Host + " ok: reachable, logged in fallback: -",
-		"wrong " + regSecure.Host + " failed: authentication failed: the registry refused the username or password fallback: -",
+		"a " + regA.Host + " ok: reachable, anonymous login: anonymous fallback: -",
+		"b " + regB.Host + " ok: reachable, anonymous login: anonymous fallback: -",
+		"secure " + regSecure.Host + " ok: reachable, logged in login: static fallback: -",
+		"wrong " + regSecure.Host + " failed: authentication failed: the registry refused the username or password login: static fallback: -",
 		"down 127.0.0.1:1 failed: not reachable:",
 	}
 	if len(lines) != len(want) {

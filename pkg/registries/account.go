@@ -29,8 +29,10 @@ type Account struct {
 // credentials backed by docker's config in dockerDir (docker's default
 // when empty), and DefaultNetwork.
 func NewAccount(cfg *Config, dockerDir string) *Account {
-	return &Account{Config: cfg, Credentials: NewCredentials(cfg, dockerDir), Network: DefaultNetwork(),
+	a := &Account{Config: cfg, Credentials: NewCredentials(cfg, dockerDir), Network: DefaultNetwork(),
 		clients: map[*Integration]*Client{}, hosts: map[string]http.RoundTripper{}}
+	a.Credentials.transport = func(i *Integration) (http.RoundTripper, error) { return a.Client(i).Transport() }
+	return a
 }
 
 // Client returns integration i's client.

@@ -16,38 +16,48 @@ type Check struct {
 	Integration *Integration
 	// Anonymous: no credentials were found for it.
 	Anonymous bool
+	// Login is the login path used: static, docker config, helper, ecr,
+	// google, acr, github token or anonymous.
+	Login string
 	// Err is nil when the registry answered and took the credentials.
 	Err error
 }
 
 // String is the check's one line, e.g.
-// `prod  ghcr.io  ok: reachable, logged in; fallback: mirror`.
+// `prod  ghcr.io  ok: reachable, logged in  login: static  fallback: mirror`.
 func (c Check) String() string {
 	fb := "-"
 	if c.Integration.Fallback != "" {
 		fb = c.Integration.Fallback
 	}
+	path := c.Login
+	if path == "" {
+		path = "-"
+	}
 	if c.Err != nil {
-		return fmt.Sprintf("%s\t%s\tfailed: %v\tfallback: %s", c.Integration.Name, c.Integration.Domain, strings.TrimPrefix(c.Err.Error(), "registry "+c.Integration.String()+": "), fb)
+		return fmt.Sprintf("%s\t%s\tfailed: %v\tlogin: %s\tfallback: %s", c.Integration.Name, c.Integration.Domain, strings.TrimPrefix(c.Err.Error(), "registry "+c.Integration.String()+": "), path, fb)
 	}
 	login := "logged in"
 	if c.Anonymous {
 		login = "anonymous"
 	}
-	return fmt.Sprintf("%s\t%s\tok: reachable, %s\tfallback: %s", c.Integration.Name, c.Integration.Domain, login, fb)
+	return fmt.Sprintf("%s\t%s\tok: reachable, %s\tlogin: %s\tfallback: %s", c.Integration.Name, c.Integration.Domain, login, path, fb)
 }
 
 // Check logs in to the registry: it pings it and makes one authenticated
 // request.
 func (cl *Client) Check(ctx context.Context) Check {
 	i := cl.Integration
-	res := Check{Integration: i}
+	res := Check{Integration: i, Login: i.login}
 	reg, err := name.NewRegistry(i.Domain, registryOptions(i)...)
 	if err != nil {
 		res.Err = err
 		return res
 	}
-	ac, err := cl.creds.integrationAuth(i)
+	ac, path, err := cl.creds.Login(ctx, i)
+	if path != "" {
+		res.Login = path
+	}
 	if err != nil {
 		res.Err = err
 		return res

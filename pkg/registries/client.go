@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"net"
 	"net/http"
 	"sync"
 
@@ -104,7 +105,20 @@ func newTransport(i *Integration, n Network) (http.RoundTripper, error) {
 		}
 		t.TLSClientConfig = &tls.Config{RootCAs: pool, InsecureSkipVerify: i.Insecure} //nolint:gosec
 	}
-	return wrap(t, i.String(), i.Insecure, "set insecure: true on the integration to allow it", n), nil
+	var next http.RoundTripper = t
+	if i.Endpoint != "" {
+		// TLS still checks the domain's certificate.
+		if t.TLSClientConfig == nil {
+			t.TLSClientConfig = &tls.Config{}
+		}
+		if host, _, err := net.SplitHostPort(i.Domain); err == nil {
+			t.TLSClientConfig.ServerName = host
+		} else {
+			t.TLSClientConfig.ServerName = i.Domain
+		}
+		next = &endpointTransport{domain: i.Domain, endpoint: i.Endpoint, next: t}
+	}
+	return wrap(next, i.String(), i.Insecure, "set insecure: true on the integration to allow it", n), nil
 }
 
 // hostTransport builds the transport for a registry host that no

@@ -67,6 +67,15 @@ type Integration struct {
 	Primary  bool   `yaml:"primary"`
 	// Fallback names the integration pulls fall back to.
 	Fallback string `yaml:"fallback"`
+	// Endpoint is the host[:port] to connect to for Domain (a VPC
+	// endpoint, a mirror, a test registry), as containerd's hosts
+	// configuration has it; requests still name Domain, and credentials
+	// still belong to Domain. Empty connects to Domain itself.
+	Endpoint string `yaml:"endpoint"`
+	Cloud    `yaml:",inline"`
+	// login is the login path the config fixes (see LoginPath); empty
+	// when it is found at run time (docker's config, helpers).
+	login string
 	// Line is where the integration starts in the file.
 	Line int `yaml:"-"`
 	// caPEM is the CA file's contents, read when the config is loaded.

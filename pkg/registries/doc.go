@@ -11,5 +11,12 @@
 // retries. Error is the one registry error; UnknownError the one
 // "unknown registry".
 //
+// Cloud integrations log in through their provider's library (Cloud):
+// ECR through AWS's SDK, GCR and GAR through golang.org/x/oauth2/google,
+// ACR through an Entra ID token exchanged at the registry; tokens are
+// cached until shortly before they expire. An integration's Endpoint
+// sends its domain's requests to another address, keeping the domain for
+// the Host header and for credentials.
+//
 // It imports only errs and files of hoist's packages.
 package registries

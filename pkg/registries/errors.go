@@ -34,6 +34,13 @@ type Error struct {
 	Temporary bool
 	// Err is the cause.
 	Err error
+	// Login is the integration's login path when its config fixes one
+	// (see Integration.LoginPath).
+	Login string
+	// Scope is the token scope a registry's token lacked
+	// (repository:NAME:ACTION), when the registry refused a request that
+	// carried a token from its auth server.
+	Scope string
 }
 
 // Error reads "registry NAME: " then Reason.
@@ -43,6 +50,11 @@ func (e *Error) Error() string { return "registry " + e.Registry + ": " + e.Reas
 func (e *Error) Reason() string {
 	var what string
 	switch {
+	case e.Scope != "":
+		repo, action := scopeParts(e.Scope)
+		what = fmt.Sprintf("%s: the account may not %s %s: the auth server's token lacks scope %s", ErrAuth.Error(), action, repo, e.Scope)
+	case e.Status == http.StatusUnauthorized && e.Login != "" && e.Login != LoginStatic:
+		what = ErrAuth.Error() + ": the registry refused the token of the " + e.Login + " login (expired, or for another registry)"
 	case e.Status == http.StatusUnauthorized:
 		what = ErrAuth.Error() + ": the registry refused the username or password"
 	case e.Status == http.StatusForbidden:
@@ -84,7 +96,7 @@ func Explain(i *Integration, err error) error {
 	}
 	e = &Error{Registry: "(unknown)", Err: err}
 	if i != nil {
-		e.Registry = i.String()
+		e.Registry, e.Login = i.String(), i.login
 	}
 	var terr *transport.Error
 	var serr *stallError
@@ -93,6 +105,7 @@ func Explain(i *Integration, err error) error {
 	switch {
 	case errors.As(err, &terr):
 		e.Status, e.Temporary = terr.StatusCode, terr.Temporary()
+		e.Scope = missingScope(terr)
 	case errors.As(err, &serr):
 		e.Err, e.Temporary = serr, true
 	case errors.As(err, &oerr) || errors.As(err, &nerr):

@@ -68,6 +68,15 @@ func (c *Config) validate() error {
 				return c.errAt(r.Line, field+".ca_file", "%v", err)
 			}
 		}
+		if r.Endpoint != "" {
+			if _, err := name.NewRegistry(r.Endpoint, name.StrictValidation); err != nil || strings.Contains(r.Endpoint, "/") {
+				return c.errAt(r.Line, field+".endpoint", "%q must be a host[:port] only", r.Endpoint)
+			}
+		}
+		if err := c.validateCloud(r, field); err != nil {
+			return err
+		}
+		r.fixLogin()
 	}
 	for i, r := range c.Registries {
 		if r.Fallback == "" {
