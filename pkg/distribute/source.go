@@ -26,7 +26,40 @@ func OpenRemote(ctx context.Context, ref name.Reference, opts ...remote.Option) 
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", ref, err)
 	}
+	src.Referrers, src.ReferrersErr = openReferrers(ref.Context().Digest(desc.Digest.String()), opts)
 	return src, nil
+}
+
+// openReferrers reads the artifacts that refer to d, through the
+// referrers API or its sha256-<hex> tag fallback.
+func openReferrers(d name.Digest, opts []remote.Option) ([]*Source, error) {
+	idx, err := remote.Referrers(d, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("reading the referrers of %s: %w", d, err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, fmt.Errorf("reading the referrers of %s: %w", d, err)
+	}
+	var out []*Source
+	for _, desc := range im.Manifests {
+		ref := d.Context().Digest(desc.Digest.String())
+		r, err := remote.Get(ref, opts...)
+		if err != nil {
+			return out, fmt.Errorf("reading %s: %w", ref, err)
+		}
+		src := &Source{Ref: ref.String(), Digest: desc.Digest}
+		if r.MediaType.IsIndex() {
+			src.Index, err = r.ImageIndex()
+		} else {
+			src.Image, err = r.Image()
+		}
+		if err != nil {
+			return out, fmt.Errorf("reading %s: %w", ref, err)
+		}
+		out = append(out, src)
+	}
+	return out, nil
 }
 
 // OpenLayout reads the image or index with digest from the OCI layout

@@ -113,7 +113,7 @@ func (s *session) findIn(ctx context.Context, r *registries.Integration, imageNa
 	if imageName != "" {
 		repos = []string{imageName}
 	}
-	repoList, err := s.repositories(ctx, p, r, repos)
+	repoList, err := s.repositories(ctx, p, r, repos, nil)
 	if err != nil {
 		return nil, err
 	}

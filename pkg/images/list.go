@@ -23,6 +23,9 @@ type Options struct {
 	// Repos are image names (without domain or prefix) to list; empty
 	// lists every repository the registries' catalogs show.
 	Repos []string
+	// Images are more image names to look for in every registry when Repos
+	// is empty: those the pipelines given build or push.
+	Images []string
 	// Registries are integration names; empty means all.
 	Registries []string
 	// Concurrency bounds the requests in flight per registry; 16 when 0.
@@ -131,58 +134,13 @@ func (s *session) puller(ctx context.Context, r *registries.Integration) (*remot
 	return remote.NewPuller(append(opts, remote.WithPageSize(pageSize))...)
 }
 
-// repositories returns the repositories to list in r.
-func (s *session) repositories(ctx context.Context, p *remote.Puller, r *registries.Integration, repos []string) ([]name.Repository, error) {
-	var out []name.Repository
-	if len(repos) > 0 {
-		for _, image := range repos {
-			repo, err := r.Repository(image)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, repo)
-		}
-		return out, nil
-	}
-	reg, err := name.NewRegistry(r.Domain, registryOpts(r)...)
-	if err != nil {
-		return nil, err
-	}
-	paths, err := p.Catalog(ctx, reg)
-	var terr *transport.Error
-	if err != nil && !errors.As(err, &terr) {
-		return nil, registries.Explain(r, err)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("registry %s does not list its repositories (_catalog: %v); name a REPO to list", r, shortErr(err))
-	}
-	for _, path := range paths {
-		if r.Prefix != "" && !strings.HasPrefix(path, r.Prefix+"/") {
-			continue
-		}
-		repo, err := r.RepositoryAt(path)
-		if err != nil {
-			continue
-		}
-		out = append(out, repo)
-	}
-	return out, nil
-}
-
-func registryOpts(r *registries.Integration) []name.Option {
-	if r.Insecure {
-		return []name.Option{name.Insecure}
-	}
-	return nil
-}
-
 // listRegistry lists every image in the selected repositories of r.
 func (s *session) listRegistry(ctx context.Context, r *registries.Integration, opts Options) ([]*found, error) {
 	p, err := s.puller(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	repos, err := s.repositories(ctx, p, r, opts.Repos)
+	repos, err := s.repositories(ctx, p, r, opts.Repos, opts.Images)
 	if err != nil {
 		return nil, err
 	}
