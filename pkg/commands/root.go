@@ -36,7 +36,7 @@ func NewRoot() *cobra.Command {
 		return errs.Input("%v", err)
 	})
 	setVersion(root)
-	root.AddCommand(newRunCmd(), newExplainCmd(), newValidateCmd(), newBuildCmd(), newPushCmd(), newTagCmd(), newPromoteCmd(), newImagesCmd(), newRegistriesCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newExplainCmd(), newValidateCmd(), newBuildCmd(), newPushCmd(), newTagCmd(), newPromoteCmd(), newAnnotateCmd(), newImagesCmd(), newRegistriesCmd(), newVersionCmd())
 	return root
 }
 

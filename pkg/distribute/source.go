@@ -1,13 +1,16 @@
 package distribute
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // OpenRemote reads the image or index that ref names in its registry.
@@ -93,4 +96,30 @@ func OpenLayout(dir string, digest v1.Hash) (*Source, error) {
 		return src, nil
 	}
 	return nil, fmt.Errorf("local store %s does not hold %s", dir, digest)
+}
+
+// Descriptor returns the source's descriptor: media type, size, digest.
+func (s *Source) Descriptor() (v1.Descriptor, error) {
+	if s.Index != nil {
+		return descriptorOf(s.Index)
+	}
+	return descriptorOf(s.Image)
+}
+
+func descriptorOf(w partial.WithRawManifest) (v1.Descriptor, error) {
+	raw, err := w.RawManifest()
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	mt, err := w.(interface {
+		MediaType() (types.MediaType, error)
+	}).MediaType()
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	d, n, err := v1.SHA256(bytes.NewReader(raw))
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	return v1.Descriptor{MediaType: mt, Size: n, Digest: d}, nil
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -28,6 +30,11 @@ type Options struct {
 	Images []string
 	// Registries are integration names; empty means all.
 	Registries []string
+	// Digest, when set, keeps only the image with this digest.
+	Digest string
+	// Filters keep the images whose metadata, else annotations or labels,
+	// hold every key=value.
+	Filters map[string]string
 	// Concurrency bounds the requests in flight per registry; 16 when 0.
 	Concurrency int
 }
@@ -64,7 +71,11 @@ func List(ctx context.Context, acct *registries.Account, opts Options) (*Listing
 	if len(warnings) == len(regs) {
 		return l, fmt.Errorf("%w: %s", ErrAllFailed, strings.Join(l.Warnings, "; "))
 	}
-	l.Images = group(found)
+	for _, im := range group(found) {
+		if (opts.Digest == "" || im.Digest == opts.Digest) && im.Matches(opts.Filters) {
+			l.Images = append(l.Images, im)
+		}
+	}
 	return l, nil
 }
 
@@ -115,6 +126,8 @@ type found struct {
 	repo   name.Repository
 	digest string
 	tags   []string
+	// metadata are the keys set after the build, in this repository.
+	metadata map[string]string
 	*details
 }
 
@@ -176,6 +189,7 @@ func (s *session) listRepo(ctx context.Context, p *remote.Puller, r *registries.
 		}
 		return nil, err
 	}
+	tags = slices.DeleteFunc(tags, fallbackTag.MatchString)
 	digests := make([]string, len(tags))
 	eg, ectx := errgroup.WithContext(ctx)
 	eg.SetLimit(limit)
@@ -207,7 +221,15 @@ func (s *session) listRepo(ctx context.Context, p *remote.Puller, r *registries.
 		}
 		f.tags = append(f.tags, tags[i])
 	}
-	return out, nil
+	eg, ectx = errgroup.WithContext(ctx)
+	eg.SetLimit(limit)
+	for _, f := range out {
+		eg.Go(func() error {
+			f.metadata = metadataOf(ectx, p, repo, f.digest)
+			return nil
+		})
+	}
+	return out, eg.Wait()
 }
 
 // group joins what was found into images: one per image name and digest,
@@ -227,7 +249,13 @@ func group(found [][]*found) []*Image {
 				out = append(out, im)
 			}
 			sort.Strings(f.tags)
-			im.Locations = append(im.Locations, Location{Registry: f.reg.Name, Repository: f.repo.Name(), Tags: f.tags})
+			im.Locations = append(im.Locations, Location{Registry: f.reg.Name, Repository: f.repo.Name(), Tags: f.tags, Metadata: f.metadata})
+			if f.metadata != nil {
+				if im.Metadata == nil {
+					im.Metadata = map[string]string{}
+				}
+				maps.Copy(im.Metadata, f.metadata)
+			}
 		}
 	}
 	for _, im := range out {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -23,13 +24,20 @@ var apiClient = &http.Client{Timeout: 30 * time.Second}
 // providerRepositories lists r's image names with its provider's API:
 // Docker Hub's namespace repositories, or GitHub's container packages.
 func (s *session) providerRepositories(ctx context.Context, r *registries.Integration, api string) ([]string, error) {
-	auth, err := s.acct.Credentials.LookupRepo(r.Domain, r.Prefix)
-	if err != nil {
-		return nil, err
+	user, password := r.Username, r.Password
+	if r.PasswordEnv != "" {
+		password = os.Getenv(r.PasswordEnv)
+	}
+	if user == "" { // docker's credentials for the domain
+		auth, err := s.acct.Credentials.LookupRepo(r.Domain, r.Prefix)
+		if err != nil {
+			return nil, err
+		}
+		user, password = auth.Username, auth.Password
 	}
 	owner := r.Prefix
 	if owner == "" {
-		owner = auth.Username
+		owner = user
 	}
 	owner, _, _ = strings.Cut(owner, "/")
 	if owner == "" {
@@ -38,9 +46,9 @@ func (s *session) providerRepositories(ctx context.Context, r *registries.Integr
 	api = strings.TrimSuffix(api, "/")
 	switch r.Provider {
 	case "ghcr":
-		return githubPackages(ctx, api, owner, auth.Password)
+		return githubPackages(ctx, api, owner, password)
 	default:
-		return hubRepositories(ctx, api, owner, auth.Username, auth.Password)
+		return hubRepositories(ctx, api, owner, user, password)
 	}
 }
 

@@ -1,0 +1,238 @@
+package images
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/hoist-build/hoist/pkg/trace"
+)
+
+// annotate writes a metadata artifact for the image at ref, as hoist
+// annotate does.
+func annotate(t *testing.T, ref string, kv map[string]string, at time.Time) {
+	t.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := remote.Head(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := static.NewLayer([]byte("{}"), types.MediaType(trace.MetadataArtifactType))
+	if err := remote.WriteLayer(r.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	cd, _ := cfg.Digest()
+	ann := map[string]string{trace.Created: at.Format(time.RFC3339Nano)}
+	for k, v := range kv {
+		ann[k] = v
+	}
+	m := v1.Manifest{SchemaVersion: 2, MediaType: types.OCIManifestSchema1, ArtifactType: trace.MetadataArtifactType,
+		Config:      v1.Descriptor{MediaType: types.MediaType(trace.MetadataArtifactType), Size: 2, Digest: cd},
+		Layers:      []v1.Descriptor{{MediaType: types.MediaType(trace.MetadataArtifactType), Size: 2, Digest: cd}},
+		Annotations: ann, Subject: &v1.Descriptor{MediaType: desc.MediaType, Size: desc.Size, Digest: desc.Digest}}
+	raw, _ := json.Marshal(m)
+	h, _, _ := v1.SHA256(strings.NewReader(string(raw)))
+	if err := remote.Put(r.Context().Digest(h.String()), rawManifest(raw)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type rawManifest []byte
+
+func (r rawManifest) RawManifest() ([]byte, error)        { return r, nil }
+func (r rawManifest) MediaType() (types.MediaType, error) { return types.OCIManifestSchema1, nil }
+
+// TestListMetadata: metadata set after the build shows on the image, the
+// latest value winning, its digest unchanged; --filter and --digest
+// select by it; the fallback tag is no image.
+func TestListMetadata(t *testing.T) {
+	t.Parallel()
+	host := serve(t, nil)
+	x := push(t, labelled(t, time.Time{}, traceLabels("x", "main")), authn.Anonymous, host+"/app:v1")
+	y := push(t, labelled(t, time.Time{}, traceLabels("y", "main")), authn.Anonymous, host+"/app:v2")
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	annotate(t, host+"/app:v1", map[string]string{"qa": "failed", "ticket": "T-1"}, t0)
+	annotate(t, host+"/app:v1", map[string]string{"qa": "passed"}, t0.Add(time.Hour))
+	acct := account(t, "registries:\n  - name: r\n    domain: "+host+"\n    insecure: true\n")
+	for _, tc := range []struct {
+		name string
+		opts Options
+		want []string
+	}{
+		{"all", Options{}, []string{x, y}},
+		{"filter", Options{Filters: map[string]string{"qa": "passed"}}, []string{x}},
+		{"filter-label", Options{Filters: map[string]string{trace.Revision: "y"}}, []string{y}},
+		{"filter-none", Options{Filters: map[string]string{"qa": "failed"}}, nil},
+		{"digest", Options{Digest: y}, []string{y}},
+	} {
+		l, err := List(t.Context(), acct, tc.opts)
+		if err != nil {
+			t.Fatalf("%s: List() error = %v", tc.name, err)
+		}
+		var got []string
+		for _, im := range l.Images {
+			got = append(got, im.Digest)
+			if im.Digest == x {
+				if diff := cmp.Diff(map[string]string{"qa": "passed", "ticket": "T-1"}, im.Metadata); diff != "" {
+					t.Errorf("%s: List() metadata (-want +got):\n%s", tc.name, diff)
+				}
+				if diff := cmp.Diff([]string{"v1"}, im.Tags()); diff != "" {
+					t.Errorf("%s: List() tags (-want +got):\n%s", tc.name, diff)
+				}
+			}
+		}
+		if diff := cmp.Diff(tc.want, got, cmpSorted); diff != "" {
+			t.Errorf("%s: List() digests (-want +got):\n%s", tc.name, diff)
+		}
+	}
+}
+
+var cmpSorted = cmp.Transformer("sort", func(in []string) []string {
+	out := append([]string(nil), in...)
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+})
+
+// TestListWithoutCatalog: a registry that refuses _catalog is listed from
+// its repositories: and the image names given (the pipelines' images).
+func TestListWithoutCatalog(t *testing.T) {
+	t.Parallel()
+	host := serve(t, refuse("/v2/_catalog", http.StatusUnauthorized))
+	img := labelled(t, time.Time{}, nil)
+	push(t, img, authn.Anonymous, host+"/team/app:v1", host+"/team/web:v1", host+"/team/other:v1")
+	acct := account(t, "registries:\n  - name: r\n    domain: "+host+"\n    insecure: true\n    prefix: team\n    repositories: [app]\n")
+	l, err := List(t.Context(), acct, Options{Images: []string{"web", "absent"}})
+	if err != nil {
+		t.Fatalf("List() error = %v", err)
+	}
+	var got []string
+	for _, im := range l.Images {
+		got = append(got, im.Name)
+	}
+	if diff := cmp.Diff([]string{"app", "web"}, got); diff != "" || len(l.Warnings) != 0 {
+		t.Errorf("List() = %v, warnings %q; want app, web and no warning (-want +got):\n%s", got, l.Warnings, diff)
+	}
+}
+
+// TestListProviderAPIs: Docker Hub's namespace repositories and GitHub's
+// container packages, served by stand-ins from their API references and
+// read page by page, give the repositories of registries without
+// _catalog.
+func TestListProviderAPIs(t *testing.T) {
+	t.Parallel()
+	host := serve(t, refuse("/v2/_catalog", http.StatusNotFound))
+	var names []string
+	for i := range 5 {
+		n := fmt.Sprintf("svc%d", i)
+		names = append(names, n)
+		push(t, labelled(t, time.Time{}, nil), authn.Anonymous, host+"/acme/"+n+":v1")
+	}
+	var hubPages, ghPages int
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v2/auth/token", func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Identifier, Secret string }
+		json.NewDecoder(r.Body).Decode(&in)
+		if in.Identifier != "bot" || in.Secret != "hub-Pa55" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]string{"access_token": "hub-token"})
+	})
+	mux.HandleFunc("GET /v2/namespaces/{ns}/repositories", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer hub-token" || r.PathValue("ns") != "acme" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		hubPages++
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		page = max(page, 1)
+		lo, hi := (page-1)*2, min(page*2, len(names))
+		var res []map[string]string
+		for _, n := range names[lo:hi] {
+			res = append(res, map[string]string{"name": n, "namespace": "acme"})
+		}
+		var next any
+		if hi < len(names) {
+			next = fmt.Sprintf("http://%s%s?page=%d&page_size=2", r.Host, r.URL.Path, page+1)
+		}
+		json.NewEncoder(w).Encode(map[string]any{"count": len(names), "next": next, "results": res})
+	})
+	mux.HandleFunc("GET /orgs/{org}/packages", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer gh-token" || r.URL.Query().Get("package_type") != "container" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		ghPages++
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		page = max(page, 1)
+		lo, hi := (page-1)*2, min(page*2, len(names))
+		var res []map[string]any
+		for _, n := range names[lo:hi] {
+			res = append(res, map[string]any{"name": n, "package_type": "container"})
+		}
+		if hi < len(names) {
+			w.Header().Set("Link", fmt.Sprintf(`<http://%s%s?package_type=container&per_page=2&page=%d>; rel="next"`, r.Host, r.URL.Path, page+1))
+		}
+		json.NewEncoder(w).Encode(res)
+	})
+	api := httptest.NewServer(mux)
+	t.Cleanup(api.Close)
+	acct := account(t, fmt.Sprintf(`registries:
+  - name: hub
+    provider: dockerhub
+    domain: %[1]s
+    insecure: true
+    prefix: acme
+    username: bot
+    password: hub-Pa55
+    api: %[2]s
+  - name: gh
+    provider: ghcr
+    domain: %[1]s
+    insecure: true
+    prefix: acme
+    username: bot
+    password: gh-token
+    api: %[2]s
+`, host, api.URL))
+	l, err := List(t.Context(), acct, Options{})
+	if err != nil {
+		t.Fatalf("List() error = %v", err)
+	}
+	got := map[string]string{}
+	for _, im := range l.Images {
+		got[im.Name] = strings.Join(im.Registries(), ",")
+	}
+	want := map[string]string{}
+	for _, n := range names {
+		want[n] = "gh,hub"
+	}
+	if diff := cmp.Diff(want, got); diff != "" || len(l.Warnings) != 0 {
+		t.Errorf("List() warnings %q, images (-want +got):\n%s", l.Warnings, diff)
+	}
+	if hubPages != 3 || ghPages != 3 {
+		t.Errorf("pages read: hub %d, github %d; want 3 each", hubPages, ghPages)
+	}
+}

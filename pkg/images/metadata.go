@@ -1,0 +1,86 @@
+package images
+
+import (
+	"context"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/hoist-build/hoist/pkg/trace"
+)
+
+// fallbackTag matches the tags registries without the referrers API hold
+// referrers under (sha256-<hex>), and cosign's (.sig, .att, .sbom): they
+// are no images of their own.
+var fallbackTag = regexp.MustCompile(`^sha256-[0-9a-f]{64}(\..*)?$`)
+
+// metadataOf reads the metadata artifacts that refer to digest in repo
+// and merges their keys, the most recently set value winning. A registry
+// that cannot list referrers has none.
+func metadataOf(ctx context.Context, p *remote.Puller, repo name.Repository, digest string) map[string]string {
+	idx, err := remote.Referrers(repo.Digest(digest), remote.WithContext(ctx), remote.Reuse(p))
+	if err != nil {
+		return nil
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil
+	}
+	var sets []map[string]string
+	for _, d := range im.Manifests {
+		if d.ArtifactType == trace.MetadataArtifactType {
+			sets = append(sets, d.Annotations)
+		}
+	}
+	return mergeMetadata(sets)
+}
+
+// mergeMetadata merges sets of keys in the order they were set (their
+// created annotation); the created key itself says when the last was.
+func mergeMetadata(sets []map[string]string) map[string]string {
+	if len(sets) == 0 {
+		return nil
+	}
+	sort.SliceStable(sets, func(i, j int) bool { return sets[i][trace.Created] < sets[j][trace.Created] })
+	out := map[string]string{}
+	for _, s := range sets {
+		for k, v := range s {
+			if k == trace.Created {
+				continue
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// Matches reports whether the image has every key=value of filters, in
+// its metadata, else its annotations or labels.
+func (im *Image) Matches(filters map[string]string) bool {
+	for k, v := range filters {
+		got, ok := im.Metadata[k]
+		if !ok {
+			got = im.Meta(k)
+		}
+		if got != v {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseFilters reads KEY=VALUE filters.
+func ParseFilters(list []string) (map[string]string, bool) {
+	out := map[string]string{}
+	for _, f := range list {
+		k, v, ok := strings.Cut(f, "=")
+		if !ok || k == "" {
+			return nil, false
+		}
+		out[k] = v
+	}
+	return out, true
+}
