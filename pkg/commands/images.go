@@ -94,11 +94,7 @@ func pipelineImages(ctx context.Context, cfg *registries.Config, files []string)
 		if err != nil {
 			return nil, err
 		}
-		names, err := runner.Images(ctx, p, runner.Options{Registries: cfg, Env: runner.Environ()})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, names...)
+		out = append(out, runner.Images(ctx, p, runner.Options{Registries: cfg, Env: runner.Environ()})...)
 	}
 	return out, nil
 }
