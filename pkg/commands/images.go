@@ -81,7 +81,7 @@ func newImagesCmd() *cobra.Command {
 	env(fs, "output", "HOIST_IMAGES_OUTPUT")
 	retired(fs, "output", "HOIST_OUTPUT")
 	ro.AddFlags(cmd)
-	cmd.AddCommand(newImagesInspectCmd())
+	cmd.AddCommand(newImagesInspectCmd(), newImagesServeCmd())
 	return cmd
 }
 

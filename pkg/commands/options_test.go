@@ -49,6 +49,7 @@ func TestCommandFlags(t *testing.T) {
 		"hoist images":           {"column", "digest", "file", "filter", "output", "registries", "registry"},
 		"hoist annotate":         copies,
 		"hoist images inspect":   {"output", "registries"},
+		"hoist images serve":     {"file", "listen", "registries", "registry", "ttl"},
 		"hoist registries":       nil,
 		"hoist registries check": {"registries"},
 		"hoist version":          {"output"},

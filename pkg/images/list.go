@@ -37,6 +37,9 @@ type Options struct {
 	Filters map[string]string
 	// Concurrency bounds the requests in flight per registry; 16 when 0.
 	Concurrency int
+	// session, when set, keeps what is learnt of each digest from one
+	// listing to the next (the server's cache).
+	session *session
 }
 
 // pageSize is how many tags or repositories one list request asks for;
@@ -63,7 +66,10 @@ func List(ctx context.Context, acct *registries.Account, opts Options) (*Listing
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 16
 	}
-	s := &session{acct: acct, details: map[string]*detailsEntry{}}
+	s := opts.session
+	if s == nil {
+		s = &session{acct: acct, details: map[string]*detailsEntry{}}
+	}
 	found, warnings := eachRegistry(regs, func(r *registries.Integration) ([]*found, error) {
 		return s.listRegistry(ctx, r, opts)
 	})
