@@ -143,14 +143,36 @@ type session struct {
 	acct    *registries.Account
 	mu      sync.Mutex
 	details map[string]*detailsEntry
+	// probes learn which registries have the referrers API.
+	probes map[string]*apiProbe
 }
 
 func (s *session) puller(ctx context.Context, r *registries.Integration) (*remote.Puller, error) {
-	opts, err := s.acct.Client(r).Options(ctx)
+	c := s.acct.Client(r)
+	opts, err := c.Options(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return remote.NewPuller(append(opts, remote.WithPageSize(pageSize))...)
+	tr, err := c.Transport()
+	if err != nil {
+		return nil, err
+	}
+	return remote.NewPuller(append(opts, remote.WithPageSize(pageSize), remote.WithTransport(s.probe(r, tr)))...)
+}
+
+// probe returns r's referrers API probe, wrapping tr.
+func (s *session) probe(r *registries.Integration, tr http.RoundTripper) *apiProbe {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.probes == nil {
+		s.probes = map[string]*apiProbe{}
+	}
+	p := s.probes[r.Name]
+	if p == nil {
+		p = &apiProbe{next: tr}
+		s.probes[r.Name] = p
+	}
+	return p
 }
 
 // listRegistry lists every image in the selected repositories of r.
@@ -195,6 +217,7 @@ func (s *session) listRepo(ctx context.Context, p *remote.Puller, r *registries.
 		}
 		return nil, err
 	}
+	withMeta := fallbackDigests(tags)
 	tags = slices.DeleteFunc(tags, fallbackTag.MatchString)
 	digests := make([]string, len(tags))
 	eg, ectx := errgroup.WithContext(ctx)
@@ -230,6 +253,9 @@ func (s *session) listRepo(ctx context.Context, p *remote.Puller, r *registries.
 	eg, ectx = errgroup.WithContext(ctx)
 	eg.SetLimit(limit)
 	for _, f := range out {
+		if !withMeta[f.digest] && !s.probe(r, nil).mayHave() {
+			continue // no referrers API, and no fallback tag for it
+		}
 		eg.Go(func() error {
 			f.metadata = metadataOf(ectx, p, repo, f.digest)
 			return nil

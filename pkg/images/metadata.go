@@ -2,12 +2,15 @@ package images
 
 import (
 	"context"
+	"net/http"
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/hoist-build/hoist/pkg/trace"
 )
@@ -83,4 +86,41 @@ func ParseFilters(list []string) (map[string]string, bool) {
 		out[k] = v
 	}
 	return out, true
+}
+
+// apiProbe watches a registry's answers to referrers API requests: once
+// the registry has answered one without an OCI index, it has no referrers
+// API, and a digest's metadata can only be under its fallback tag, which
+// the tag list shows. That spares two requests per image there.
+type apiProbe struct {
+	next    http.RoundTripper
+	without atomic.Bool
+	with    atomic.Bool
+}
+
+func (p *apiProbe) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := p.next.RoundTrip(req)
+	if err == nil && req.Method == http.MethodGet && strings.Contains(req.URL.Path, "/referrers/") {
+		if resp.StatusCode == http.StatusOK && resp.Header.Get("Content-Type") == string(types.OCIImageIndex) {
+			p.with.Store(true)
+		} else if resp.StatusCode != http.StatusUnauthorized {
+			p.without.Store(true)
+		}
+	}
+	return resp, err
+}
+
+// mayHave reports whether the registry may serve referrers other than
+// through the fallback tag.
+func (p *apiProbe) mayHave() bool { return p == nil || p.with.Load() || !p.without.Load() }
+
+// fallbackDigests returns the digests whose fallback tag is among tags.
+func fallbackDigests(tags []string) map[string]bool {
+	out := map[string]bool{}
+	for _, t := range tags {
+		if fallbackTag.MatchString(t) {
+			out["sha256:"+t[len("sha256-"):len("sha256-")+64]] = true
+		}
+	}
+	return out
 }
