@@ -118,7 +118,9 @@ func TestImagesServePage(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var stderr syncBuffer
 	done := make(chan int, 1)
-	go func() { done <- Execute(ctx, []string{"images", "serve", "--listen", "127.0.0.1:0", "--registries", regs}, io.Discard, &stderr) }()
+	go func() {
+		done <- Execute(ctx, []string{"images", "serve", "--listen", "127.0.0.1:0", "--registries", regs}, io.Discard, &stderr)
+	}()
 	defer func() {
 		cancel()
 		if code := <-done; code != 0 {
