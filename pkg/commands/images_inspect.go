@@ -72,6 +72,11 @@ func printInspect(w io.Writer, im *images.Image) {
 	for _, l := range im.Locations {
 		fmt.Fprintf(w, "  %-12s %s  tags: %s\n", l.Registry, l.Repository, orDash(strings.Join(l.Tags, ", ")))
 	}
+	for _, l := range im.Locations {
+		if !l.MetadataSet.IsZero() {
+			fmt.Fprintf(w, "  %-12s metadata last set %s\n", l.Registry, l.MetadataSet.UTC().Format("2006-01-02 15:04:05"))
+		}
+	}
 	if len(im.Metadata) > 0 {
 		fmt.Fprintln(w, "metadata:")
 		for _, k := range slices.Sorted(maps.Keys(im.Metadata)) {

@@ -3,6 +3,8 @@ package images
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -13,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/static"
@@ -234,5 +237,24 @@ func TestListProviderAPIs(t *testing.T) {
 	}
 	if hubPages != 3 || ghPages != 3 {
 		t.Errorf("pages read: hub %d, github %d; want 3 each", hubPages, ghPages)
+	}
+}
+
+// TestListMetadataReferrersAPI: on a registry with the referrers API there
+// is no fallback tag, and the metadata is read through the API.
+func TestListMetadataReferrersAPI(t *testing.T) {
+	t.Parallel()
+	s := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0)), registry.WithReferrersSupport(true)))
+	t.Cleanup(s.Close)
+	host := strings.TrimPrefix(s.URL, "http://")
+	d := push(t, labelled(t, time.Time{}, nil), authn.Anonymous, host+"/app:v1")
+	push(t, labelled(t, time.Time{}, nil), authn.Anonymous, host+"/app:v2")
+	annotate(t, host+"/app:v1", map[string]string{"qa": "passed"}, time.Now())
+	l, err := List(t.Context(), account(t, "registries:\n  - name: r\n    domain: "+host+"\n    insecure: true\n"), Options{Filters: map[string]string{"qa": "passed"}})
+	if err != nil {
+		t.Fatalf("List() error = %v", err)
+	}
+	if len(l.Images) != 1 || l.Images[0].Digest != d {
+		t.Errorf("List(qa=passed) = %+v, want %s", l.Images, d)
 	}
 }

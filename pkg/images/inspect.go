@@ -145,7 +145,8 @@ func (s *session) findIn(ctx context.Context, r *registries.Integration, imageNa
 				if err != nil {
 					return err
 				}
-				f = &found{reg: r, repo: repo, digest: digest, details: det, metadata: metadataOf(ectx, p, repo, digest)}
+				f = &found{reg: r, repo: repo, digest: digest, details: det}
+				f.metadata, f.metadataSet = metadataOf(ectx, p, repo, digest)
 			}
 			mu.Lock()
 			out = append(out, f)

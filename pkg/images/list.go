@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -132,8 +133,10 @@ type found struct {
 	repo   name.Repository
 	digest string
 	tags   []string
-	// metadata are the keys set after the build, in this repository.
-	metadata map[string]string
+	// metadata are the keys set after the build, in this repository, the
+	// last of them at metadataSet.
+	metadata    map[string]string
+	metadataSet time.Time
 	*details
 }
 
@@ -257,7 +260,7 @@ func (s *session) listRepo(ctx context.Context, p *remote.Puller, r *registries.
 			continue // no referrers API, and no fallback tag for it
 		}
 		eg.Go(func() error {
-			f.metadata = metadataOf(ectx, p, repo, f.digest)
+			f.metadata, f.metadataSet = metadataOf(ectx, p, repo, f.digest)
 			return nil
 		})
 	}
@@ -281,7 +284,7 @@ func group(found [][]*found) []*Image {
 				out = append(out, im)
 			}
 			sort.Strings(f.tags)
-			im.Locations = append(im.Locations, Location{Registry: f.reg.Name, Repository: f.repo.Name(), Tags: f.tags, Metadata: f.metadata})
+			im.Locations = append(im.Locations, Location{Registry: f.reg.Name, Repository: f.repo.Name(), Tags: f.tags, Metadata: f.metadata, MetadataSet: f.metadataSet})
 			if f.metadata != nil {
 				if im.Metadata == nil {
 					im.Metadata = map[string]string{}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -23,14 +24,14 @@ var fallbackTag = regexp.MustCompile(`^sha256-[0-9a-f]{64}(\..*)?$`)
 // metadataOf reads the metadata artifacts that refer to digest in repo
 // and merges their keys, the most recently set value winning. A registry
 // that cannot list referrers has none.
-func metadataOf(ctx context.Context, p *remote.Puller, repo name.Repository, digest string) map[string]string {
+func metadataOf(ctx context.Context, p *remote.Puller, repo name.Repository, digest string) (map[string]string, time.Time) {
 	idx, err := remote.Referrers(repo.Digest(digest), remote.WithContext(ctx), remote.Reuse(p))
 	if err != nil {
-		return nil
+		return nil, time.Time{}
 	}
 	im, err := idx.IndexManifest()
 	if err != nil {
-		return nil
+		return nil, time.Time{}
 	}
 	var sets []map[string]string
 	for _, d := range im.Manifests {
@@ -42,10 +43,10 @@ func metadataOf(ctx context.Context, p *remote.Puller, repo name.Repository, dig
 }
 
 // mergeMetadata merges sets of keys in the order they were set (their
-// created annotation); the created key itself says when the last was.
-func mergeMetadata(sets []map[string]string) map[string]string {
+// created annotation), and says when the last was set.
+func mergeMetadata(sets []map[string]string) (map[string]string, time.Time) {
 	if len(sets) == 0 {
-		return nil
+		return nil, time.Time{}
 	}
 	sort.SliceStable(sets, func(i, j int) bool { return sets[i][trace.Created] < sets[j][trace.Created] })
 	out := map[string]string{}
@@ -57,7 +58,8 @@ func mergeMetadata(sets []map[string]string) map[string]string {
 			out[k] = v
 		}
 	}
-	return out
+	last, _ := time.Parse(time.RFC3339Nano, sets[len(sets)-1][trace.Created])
+	return out, last
 }
 
 // Matches reports whether the image has every key=value of filters, in

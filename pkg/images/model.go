@@ -16,6 +16,8 @@ type Location struct {
 	Tags       []string `json:"tags"`
 	// Metadata are the keys set after the build in this location.
 	Metadata map[string]string `json:"metadata,omitempty"`
+	// MetadataSet is when the last of them was set.
+	MetadataSet time.Time `json:"metadata_set,omitzero"`
 }
 
 // Image is one image, by digest, with every place that stores it.
