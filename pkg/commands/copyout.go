@@ -55,6 +55,9 @@ func openSource(ctx context.Context, acct *registries.Account, ref string, notic
 		return nil, nil, errs.Input("%s: not an image reference: %w", ref, err)
 	}
 	src, err := distribute.Open(ctx, acct, r, notice)
+	if err == nil && src.ReferrersErr != nil {
+		fmt.Fprintf(notice, "hoist: warning: %v: the artifacts that refer to the image (metadata, signatures) are not copied\n", src.ReferrersErr)
+	}
 	return src, r, err
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -125,5 +126,75 @@ steps:
 	in := mustHoist(t, "images", "inspect", built, "--registries", withRepos).stdout
 	if !strings.Contains(in, "qa=passed  (in b, nocat)") {
 		t.Errorf("inspect does not show the metadata in both registries:\n%s", in)
+	}
+}
+
+// TestImagesProviderAPIs: registries that refuse _catalog, as Docker Hub
+// and GHCR do, are listed from the stand-in Docker Hub namespace API and
+// GitHub packages API, read page by page; the password shows nowhere.
+func TestImagesProviderAPIs(t *testing.T) {
+	if testing.Short() {
+		t.Skip(needsRegistries)
+	}
+	reg, err := stack.StartRegistry(stack.RegistryOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Stop()
+	proxy := stack.StartProxy(reg.Host, func(r *http.Request) int {
+		if strings.HasPrefix(r.URL.Path, "/v2/_catalog") {
+			return http.StatusUnauthorized
+		}
+		return 0
+	})
+	defer proxy.Close()
+	names := []string{"api", "billing", "cart", "web", "worker"}
+	for _, n := range names {
+		put(t, labelled(t, "r-"+n, "main"), authn.Anonymous, reg.Host+"/acme/"+n+":1.0")
+	}
+	const canary = "canary-hub-Pa55-3c2e"
+	hub := stack.StartProviderAPI("acme", "acmebot", canary, names, 2)
+	defer hub.Close()
+	gh := stack.StartProviderAPI("acme", "acmebot", canary, names, 2)
+	defer gh.Close()
+	regs := filepath.Join(writeFiles(t, map[string]string{"r.yaml": `registries:
+  - name: hub
+    provider: dockerhub
+    domain: ` + proxy.Host + `
+    insecure: true
+    prefix: acme
+    username: acmebot
+    password_env: HUB_TOKEN
+    api: ` + hub.URL + `
+  - name: ghcr
+    provider: ghcr
+    domain: ` + proxy.Host + `
+    insecure: true
+    prefix: acme
+    username: acmebot
+    password_env: HUB_TOKEN
+    api: ` + gh.URL + `
+`}), "r.yaml")
+	t.Setenv("HUB_TOKEN", canary)
+	r := mustHoist(t, "images", "--registries", regs, "-o", "json")
+	var got struct{ Images []*images.Image }
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	for _, im := range got.Images {
+		listed = append(listed, im.Name+"@"+strings.Join(im.Registries(), ","))
+	}
+	want := "api@ghcr,hub billing@ghcr,hub cart@ghcr,hub web@ghcr,hub worker@ghcr,hub"
+	if strings.Join(listed, " ") != want || r.stderr != "" {
+		t.Errorf("images = %s, stderr %q; want %s", listed, r.stderr, want)
+	}
+	if h, g := hub.HubPages.Load(), gh.GitHubPages.Load(); h != 3 || g != 3 {
+		t.Errorf("API pages read: Docker Hub %d, GitHub %d; want 3 each (5 repositories, 2 a page)", h, g)
+	}
+	t.Setenv("HUB_TOKEN", canary+"-wrong")
+	r = hoist(t, "images", "--registries", regs)
+	if r.code != 1 || !strings.Contains(r.stderr, "HTTP 401") || strings.Contains(r.stderr+r.stdout, canary) {
+		t.Errorf("with a wrong password: exit %d, stderr %q; want exit 1, HTTP 401 and no password", r.code, r.stderr)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +20,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/hoist-build/hoist/internal/stack"
 	"github.com/hoist-build/hoist/pkg/trace"
 )
 
@@ -152,56 +152,11 @@ func TestListProviderAPIs(t *testing.T) {
 		names = append(names, n)
 		push(t, labelled(t, time.Time{}, nil), authn.Anonymous, host+"/acme/"+n+":v1")
 	}
-	var hubPages, ghPages int
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v2/auth/token", func(w http.ResponseWriter, r *http.Request) {
-		var in struct{ Identifier, Secret string }
-		json.NewDecoder(r.Body).Decode(&in)
-		if in.Identifier != "bot" || in.Secret != "hub-Pa55" {
-			http.Error(w, "no", http.StatusUnauthorized)
-			return
-		}
-		json.NewEncoder(w).Encode(map[string]string{"access_token": "hub-token"})
-	})
-	mux.HandleFunc("GET /v2/namespaces/{ns}/repositories", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer hub-token" || r.PathValue("ns") != "acme" {
-			http.Error(w, "no", http.StatusUnauthorized)
-			return
-		}
-		hubPages++
-		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-		page = max(page, 1)
-		lo, hi := (page-1)*2, min(page*2, len(names))
-		var res []map[string]string
-		for _, n := range names[lo:hi] {
-			res = append(res, map[string]string{"name": n, "namespace": "acme"})
-		}
-		var next any
-		if hi < len(names) {
-			next = fmt.Sprintf("http://%s%s?page=%d&page_size=2", r.Host, r.URL.Path, page+1)
-		}
-		json.NewEncoder(w).Encode(map[string]any{"count": len(names), "next": next, "results": res})
-	})
-	mux.HandleFunc("GET /orgs/{org}/packages", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer gh-token" || r.URL.Query().Get("package_type") != "container" {
-			http.Error(w, "no", http.StatusUnauthorized)
-			return
-		}
-		ghPages++
-		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-		page = max(page, 1)
-		lo, hi := (page-1)*2, min(page*2, len(names))
-		var res []map[string]any
-		for _, n := range names[lo:hi] {
-			res = append(res, map[string]any{"name": n, "package_type": "container"})
-		}
-		if hi < len(names) {
-			w.Header().Set("Link", fmt.Sprintf(`<http://%s%s?package_type=container&per_page=2&page=%d>; rel="next"`, r.Host, r.URL.Path, page+1))
-		}
-		json.NewEncoder(w).Encode(res)
-	})
-	api := httptest.NewServer(mux)
+	api := stack.StartProviderAPI("acme", "bot", "hub-Pa55", names, 2)
 	t.Cleanup(api.Close)
+	// GitHub takes the integration's password as its token.
+	gh := stack.StartProviderAPI("acme", "bot", "gh-token", names, 2)
+	t.Cleanup(gh.Close)
 	acct := account(t, fmt.Sprintf(`registries:
   - name: hub
     provider: dockerhub
@@ -218,8 +173,8 @@ func TestListProviderAPIs(t *testing.T) {
     prefix: acme
     username: bot
     password: gh-token
-    api: %[2]s
-`, host, api.URL))
+    api: %[3]s
+`, host, api.URL, gh.URL))
 	l, err := List(t.Context(), acct, Options{})
 	if err != nil {
 		t.Fatalf("List() error = %v", err)
@@ -235,8 +190,8 @@ func TestListProviderAPIs(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" || len(l.Warnings) != 0 {
 		t.Errorf("List() warnings %q, images (-want +got):\n%s", l.Warnings, diff)
 	}
-	if hubPages != 3 || ghPages != 3 {
-		t.Errorf("pages read: hub %d, github %d; want 3 each", hubPages, ghPages)
+	if h, g := api.HubPages.Load(), gh.GitHubPages.Load(); h != 3 || g != 3 {
+		t.Errorf("pages read: hub %d, github %d; want 3 each", h, g)
 	}
 }
 
