@@ -117,6 +117,12 @@ steps:
 		}
 	}
 
+	table := mustHoist(t, "images", "--registries", withRepos, "--registry", "nocat", "--column", "qa", "--column", "suite").stdout
+	if lines := strings.Split(strings.TrimSpace(table), "\n"); len(lines) != 2 || !strings.HasSuffix(strings.Join(strings.Fields(lines[0]), " "), "BRANCH QA SUITE") ||
+		!strings.HasSuffix(strings.Join(strings.Fields(lines[1]), " "), "passed main-smoke") {
+		t.Errorf("images --column qa --column suite:\n%s", table)
+	}
+
 	mustHoist(t, "promote", ref, "--to", "b", "--registries", regs)
 	checkMetadata(regB.Host + "/team-b/app")
 	got := list(regs, "--registry", "b", "--filter", "qa=passed")

@@ -48,6 +48,9 @@ func newImagesServeCmd() *cobra.Command {
 			h := images.NewServer(registries.NewAccount(cfg, ""), images.ServeOptions{TTL: ttl, Options: images.Options{Registries: regs, Images: known}})
 			srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 			fmt.Fprintf(cmd.ErrOrStderr(), "serving the image view on http://%s/ (API: /api/images)\n", ln.Addr())
+			if a, ok := ln.Addr().(*net.TCPAddr); ok && !a.IP.IsLoopback() {
+				fmt.Fprintf(cmd.ErrOrStderr(), "hoist: warning: --listen %s is not loopback: anyone who reaches it sees every image the registries' credentials can list\n", listen)
+			}
 			done := make(chan error, 1)
 			go func() { done <- srv.Serve(ln) }()
 			select {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -36,8 +37,11 @@ type Server struct {
 	acct *registries.Account
 	opts ServeOptions
 
-	mu      sync.Mutex
-	cached  *Listing
+	mu     sync.Mutex
+	cached *Listing
+	// good is the last listing that a refresh read, at goodAt.
+	good    *Listing
+	goodAt  time.Time
 	err     error
 	at      time.Time
 	pending chan struct{}
@@ -109,14 +113,25 @@ func (srv *Server) Listing(ctx context.Context) (*Listing, time.Time, error) {
 		l, err := List(context.WithoutCancel(ctx), srv.acct, opts)
 		now := time.Now()
 		srv.mu.Lock()
-		if err == nil {
-			srv.cached, srv.at = l, now
+		at := now
+		switch {
+		case err == nil:
+			srv.cached, srv.at, srv.err = l, now, nil
+			srv.good, srv.goodAt = l, now
+		case srv.good != nil:
+			// Every registry failed: keep serving the last listing, saying
+			// so, and try again after another TTL.
+			stale := *srv.good
+			stale.Warnings = append(append([]string(nil), srv.good.Warnings...), fmt.Sprintf("refreshing failed (%v); this is the listing of %s", err, srv.goodAt.UTC().Format(time.RFC3339)))
+			l, at, err = &stale, srv.goodAt, nil
+			srv.cached, srv.at, srv.err = &stale, now, nil
+		default:
+			srv.err = err
 		}
-		srv.err = err
 		srv.pending = nil
 		srv.mu.Unlock()
 		close(done)
-		return l, now, err
+		return l, at, err
 	}
 }
 

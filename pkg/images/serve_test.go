@@ -120,3 +120,31 @@ func TestServer(t *testing.T) {
 		t.Errorf("POST /api/images = %d, want 405", resp.StatusCode)
 	}
 }
+
+// TestServerStale: when every registry fails a refresh, the last listing
+// is still served, with a warning that says how old it is.
+func TestServerStale(t *testing.T) {
+	t.Parallel()
+	var down atomic.Bool
+	host := serve(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if down.Load() {
+				http.Error(w, "down", http.StatusForbidden) // not retried
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	d := push(t, labelled(t, time.Time{}, nil), authn.Anonymous, host+"/app:v1")
+	srv := NewServer(account(t, "registries:\n  - name: r\n    domain: "+host+"\n    insecure: true\n"), ServeOptions{TTL: time.Millisecond})
+	l, _, err := srv.Listing(t.Context())
+	if err != nil || len(l.Images) != 1 {
+		t.Fatalf("Listing() = %v, %v; want app", l, err)
+	}
+	down.Store(true)
+	time.Sleep(5 * time.Millisecond)
+	l, _, err = srv.Listing(t.Context())
+	if err != nil || len(l.Images) != 1 || l.Images[0].Digest != d || len(l.Warnings) != 1 || !strings.Contains(l.Warnings[0], "refreshing failed") {
+		t.Errorf("Listing() with the registry down = %+v, %v; want the last listing and one warning", l, err)
+	}
+}
