@@ -2,7 +2,8 @@
 # Installs the real stack that hoist's demo and tests run on, on a fresh
 # Debian machine, as root:
 #   - Debian's runc (buildkitd's executor), busybox-static (the base image),
-#     docker-registry (the distribution registry), qemu-user-static, git;
+#     docker-registry (the distribution registry), qemu-user-static, git,
+#     chromium (the image page's browser test);
 #   - distribution v3 (as distribution-registry), the tests' second
 #     registry implementation, cached in $HOIST_CACHE/bin;
 #   - buildkitd and buildctl built from the moby/buildkit version that go.mod
@@ -16,7 +17,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 
-packages=(runc busybox-static docker-registry qemu-user-static git ca-certificates rootlesskit uidmap)
+packages=(runc busybox-static docker-registry qemu-user-static git ca-certificates rootlesskit uidmap chromium)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -17,7 +17,7 @@ var allowed = map[string][]string{
 	"commands":   {"runner", "build", "distribute", "images", "policy", "registries", "pipeline", "progress", "gitinfo", "trace", "version", "ci", "errs", "files"},
 	"runner":     {"build", "distribute", "registries", "policy", "pipeline", "progress", "gitinfo", "trace", "errs", "files"},
 	"build":      {"registries", "progress", "errs", "files"},
-	"distribute": {"registries", "progress", "errs"},
+	"distribute": {"registries", "progress", "trace", "errs"},
 	"images":     {"registries", "trace", "errs"},
 	"policy":     {"registries", "errs"},
 	"registries": {"errs", "files"},

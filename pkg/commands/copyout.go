@@ -57,6 +57,17 @@ func parseSource(ref string) (name.Reference, error) {
 	return r, nil
 }
 
+// openImage reads the source image, and says in one warning line when the
+// artifacts that refer to it (metadata, signatures) cannot be read, so
+// they are not copied.
+func openImage(ctx context.Context, acct *registries.Account, r name.Reference, notice io.Writer) (*distribute.Source, error) {
+	src, err := distribute.Open(ctx, acct, r, notice)
+	if err == nil && src.ReferrersErr != nil {
+		fmt.Fprintf(notice, "hoist: warning: %v: the artifacts that refer to the image (metadata, signatures) are not copied\n", src.ReferrersErr)
+	}
+	return src, err
+}
+
 // publish writes src to the targets through the one publish path, prints
 // one line per target on stdout, and writes the publish record to the
 // metadata file when asked.

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,12 +14,14 @@ import (
 
 	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/images"
+	"github.com/hoist-build/hoist/pkg/pipeline"
 	"github.com/hoist-build/hoist/pkg/registries"
+	"github.com/hoist-build/hoist/pkg/runner"
 )
 
 func newImagesCmd() *cobra.Command {
-	var regs []string
-	var output string
+	var regs, files, filters, columns []string
+	var output, digest string
 	var ro RegistriesOptions
 	var co ConcurrencyOptions
 	cmd := &cobra.Command{
@@ -26,7 +29,9 @@ func newImagesCmd() *cobra.Command {
 		Short: "List images across all configured registries: where each is stored, and which commit made it",
 		Example: `  hoist images
   hoist images quickstart/app -o wide
-  hoist images --registry prod -o json`,
+  hoist images --registry prod -o json
+  hoist images -f codefresh.yml --filter qa=passed --column qa
+  hoist images --digest sha256:3e6fb9855fc4...`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if output != "table" && output != "wide" && output != "json" {
 				return errs.Input("-o %s: want table, wide or json", output)
@@ -41,7 +46,18 @@ func newImagesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			l, err := images.List(cmd.Context(), registries.NewAccount(cfg, ""), images.Options{Repos: args, Registries: regs, Concurrency: co.Limit})
+			filter, ok := images.ParseFilters(filters)
+			if !ok {
+				return errs.Input("--filter %s: want KEY=VALUE", strings.Join(filters, ", "))
+			}
+			if digest != "" && (!strings.HasPrefix(digest, "sha256:") || len(digest) != len("sha256:")+64) {
+				return errs.Input("--digest %s: not a sha256 digest", digest)
+			}
+			known, err := pipelineImages(cmd.Context(), cfg, files)
+			if err != nil {
+				return err
+			}
+			l, err := images.List(cmd.Context(), registries.NewAccount(cfg, ""), images.Options{Repos: args, Registries: regs, Images: known, Digest: digest, Filters: filter, Concurrency: co.Limit})
 			if l != nil {
 				for _, w := range l.Warnings {
 					fmt.Fprintf(cmd.ErrOrStderr(), "hoist: warning: %s\n", w)
@@ -50,23 +66,45 @@ func newImagesCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return printImages(cmd.OutOrStdout(), l.Images, output)
+			return printImages(cmd.OutOrStdout(), l.Images, output, columns...)
 		},
 	}
 	fs := cmd.Flags()
 	fs.StringArrayVar(&regs, "registry", nil, "list only this registry integration (repeatable)")
 	env(fs, "registry", "HOIST_IMAGES_REGISTRY")
 	retired(fs, "registry", "HOIST_REGISTRY")
+	fs.StringArrayVarP(&files, "file", "f", nil, "pipeline whose build and push steps' images to look for (repeatable)")
+	env(fs, "file", "HOIST_IMAGES_PIPELINE")
+	fs.StringArrayVar(&filters, "filter", nil, "show only images whose metadata (else labels) hold KEY=VALUE (repeatable)")
+	env(fs, "filter", "HOIST_IMAGES_FILTER")
+	fs.StringArrayVar(&columns, "column", nil, "add a column with this metadata key (repeatable)")
+	env(fs, "column", "HOIST_IMAGES_COLUMN")
+	fs.StringVar(&digest, "digest", "", "show only the image with this digest, in every registry")
+	env(fs, "digest", "HOIST_IMAGES_DIGEST")
 	fs.StringVarP(&output, "output", "o", "table", "output: table, wide or json")
 	env(fs, "output", "HOIST_IMAGES_OUTPUT")
 	retired(fs, "output", "HOIST_OUTPUT")
 	ro.AddFlags(cmd)
 	co.AddFlags(cmd)
-	cmd.AddCommand(newImagesInspectCmd())
+	cmd.AddCommand(newImagesInspectCmd(), newImagesServeCmd())
 	return cmd
 }
 
-func printImages(w io.Writer, list []*images.Image, output string) error {
+// pipelineImages returns the images the pipeline files' build and push
+// steps write, after variables.
+func pipelineImages(ctx context.Context, cfg *registries.Config, files []string) ([]string, error) {
+	var out []string
+	for _, f := range files {
+		p, err := pipeline.LoadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, runner.Images(ctx, p, runner.Options{Registries: cfg, Env: runner.Environ()})...)
+	}
+	return out, nil
+}
+
+func printImages(w io.Writer, list []*images.Image, output string, columns ...string) error {
 	if output == "json" {
 		if list == nil {
 			list = []*images.Image{}
@@ -78,7 +116,11 @@ func printImages(w io.Writer, list []*images.Image, output string) error {
 		}{list})
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "REPOSITORY\tTAGS\tDIGEST\tREGISTRY\tCREATED\tSIZE\tREVISION\tBRANCH")
+	head := "REPOSITORY\tTAGS\tDIGEST\tREGISTRY\tCREATED\tSIZE\tREVISION\tBRANCH"
+	for _, c := range columns {
+		head += "\t" + strings.ToUpper(c)
+	}
+	fmt.Fprintln(tw, head)
 	for _, im := range list {
 		digest, revision := im.ShortDigest(), im.Revision()
 		if output == "wide" {
@@ -88,8 +130,12 @@ func printImages(w io.Writer, list []*images.Image, output string) error {
 		}
 		tags := im.Tags()
 		sort.Strings(tags)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", im.Name, orDash(strings.Join(tags, ",")), digest,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", im.Name, orDash(strings.Join(tags, ",")), digest,
 			strings.Join(im.Registries(), ","), created(im.Created), size(im.Size), orDash(revision), orDash(im.Branch()))
+		for _, c := range columns {
+			fmt.Fprintf(tw, "\t%s", orDash(im.Metadata[c]))
+		}
+		fmt.Fprintln(tw)
 		if output == "wide" {
 			for _, l := range im.Locations {
 				fmt.Fprintf(tw, "  %s\t%s\t\t%s\t\t\t\t\n", l.Repository, orDash(strings.Join(l.Tags, ",")), l.Registry)

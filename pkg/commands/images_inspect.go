@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -74,6 +76,23 @@ func printInspect(w io.Writer, im *images.Image) {
 	fmt.Fprintln(w, "stored in:")
 	for _, l := range im.Locations {
 		fmt.Fprintf(w, "  %-12s %s  tags: %s\n", l.Registry, l.Repository, orDash(strings.Join(l.Tags, ", ")))
+	}
+	for _, l := range im.Locations {
+		if !l.MetadataSet.IsZero() {
+			fmt.Fprintf(w, "  %-12s metadata last set %s\n", l.Registry, l.MetadataSet.UTC().Format("2006-01-02 15:04:05"))
+		}
+	}
+	if len(im.Metadata) > 0 {
+		fmt.Fprintln(w, "metadata:")
+		for _, k := range slices.Sorted(maps.Keys(im.Metadata)) {
+			var in []string
+			for _, l := range im.Locations {
+				if v, ok := l.Metadata[k]; ok && v == im.Metadata[k] {
+					in = append(in, l.Registry)
+				}
+			}
+			fmt.Fprintf(w, "  %s=%s  (in %s)\n", k, im.Metadata[k], strings.Join(slices.Compact(in), ", "))
+		}
 	}
 	for _, kv := range [][2]string{
 		{"revision", trace.Revision}, {"branch", trace.Branch},

@@ -196,7 +196,7 @@ func TestImagesCatalogRefusedAndPaged(t *testing.T) {
 	regs := filepath.Join(writeFiles(t, map[string]string{"r.yaml": "registries:\n  - name: nocat\n    domain: " + proxy.Host + "\n    insecure: true\n"}), "r.yaml")
 
 	r := hoist(t, "images", "--registries", regs)
-	want := `hoist: warning: registry "nocat" (` + proxy.Host + `) does not list its repositories (_catalog: HTTP 404); name a REPO to list`
+	want := `hoist: warning: registry "nocat" (` + proxy.Host + `) does not list its repositories (_catalog: HTTP 404); name a REPO to list, give the pipelines (-f), or set its repositories:`
 	if r.code != 1 || !strings.HasPrefix(r.stderr, want+"\n") {
 		t.Errorf("exit %d, stderr %q; want exit 1 and a first line %q", r.code, r.stderr, want)
 	}

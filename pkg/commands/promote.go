@@ -6,7 +6,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
-	"github.com/hoist-build/hoist/pkg/distribute"
 	"github.com/hoist-build/hoist/pkg/errs"
 )
 
@@ -44,7 +43,7 @@ func newPromoteCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			src, err := distribute.Open(cmd.Context(), acct, ref, cmd.ErrOrStderr())
+			src, err := openImage(cmd.Context(), acct, ref, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

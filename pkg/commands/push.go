@@ -3,7 +3,6 @@ package commands
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/hoist-build/hoist/pkg/distribute"
 	"github.com/hoist-build/hoist/pkg/errs"
 )
 
@@ -42,7 +41,7 @@ func newPushCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			src, err := distribute.Open(cmd.Context(), acct, ref, cmd.ErrOrStderr())
+			src, err := openImage(cmd.Context(), acct, ref, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

@@ -37,7 +37,7 @@ func NewRoot() *cobra.Command {
 		return errs.Input("%v", err)
 	})
 	setVersion(root)
-	root.AddCommand(newRunCmd(), newExplainCmd(), newValidateCmd(), newBuildCmd(), newPushCmd(), newTagCmd(), newPromoteCmd(), newImagesCmd(), newRegistriesCmd(), newStoreCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newExplainCmd(), newValidateCmd(), newBuildCmd(), newPushCmd(), newTagCmd(), newPromoteCmd(), newAnnotateCmd(), newImagesCmd(), newRegistriesCmd(), newStoreCmd(), newVersionCmd())
 	return root
 }
 

@@ -48,7 +48,7 @@ func newTagCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			src, err := distribute.Open(cmd.Context(), acct, ref, cmd.ErrOrStderr())
+			src, err := openImage(cmd.Context(), acct, ref, cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}

@@ -25,6 +25,13 @@ type Source struct {
 	Digest v1.Hash
 	Image  v1.Image
 	Index  v1.ImageIndex
+	// Referrers are the artifacts that refer to the image (metadata,
+	// signatures, SBOMs): each target gets them after the image, by
+	// digest, so a promote carries them along.
+	Referrers []*Source
+	// ReferrersErr says why the source's referrers could not be read;
+	// the image is still copied.
+	ReferrersErr error
 }
 
 // Target is one repository to copy to, with its tags.
@@ -216,13 +223,30 @@ func write(src *Source, repo name.Repository, from *name.Repository, opts []remo
 		if from != nil {
 			ii = mountIndex{ii, *from}
 		}
-		return remote.WriteIndex(ref, ii, opts...)
+		if err := remote.WriteIndex(ref, ii, opts...); err != nil {
+			return err
+		}
+		return writeReferrers(src, repo, opts)
 	}
 	img := src.Image
 	if from != nil {
 		img = mountImage{img, *from}
 	}
-	return remote.Write(ref, img, opts...)
+	if err := remote.Write(ref, img, opts...); err != nil {
+		return err
+	}
+	return writeReferrers(src, repo, opts)
+}
+
+// writeReferrers writes src's referrers to repo by digest; ggcr keeps the
+// sha256-<hex> fallback tag of registries without the referrers API.
+func writeReferrers(src *Source, repo name.Repository, opts []remote.Option) error {
+	for _, r := range src.Referrers {
+		if err := write(r, repo, nil, opts); err != nil {
+			return fmt.Errorf("writing %s, which refers to it: %w", repo.Digest(r.Digest.String()), err)
+		}
+	}
+	return nil
 }
 
 // oneLine describes err in one line; registry refusals, stalls and a

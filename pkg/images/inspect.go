@@ -120,7 +120,7 @@ func (s *session) findIn(ctx context.Context, r *registries.Integration, imageNa
 	if imageName != "" {
 		repos = []string{imageName}
 	}
-	repoList, err := s.repositories(ctx, p, r, repos)
+	repoList, err := s.repositories(ctx, p, r, repos, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -156,6 +156,7 @@ func (s *session) findIn(ctx context.Context, r *registries.Integration, imageNa
 					return err
 				}
 				f = &found{reg: r, repo: repo, digest: digest, details: det}
+				f.metadata, f.metadataSet = metadataOf(ectx, p, repo, digest)
 			}
 			mu.Lock()
 			out = append(out, f)

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -23,11 +26,22 @@ type Options struct {
 	// Repos are image names (without domain or prefix) to list; empty
 	// lists every repository the registries' catalogs show.
 	Repos []string
+	// Images are more image names to look for in every registry when Repos
+	// is empty: those the pipelines given build or push.
+	Images []string
 	// Registries are integration names; empty means all.
 	Registries []string
+	// Digest, when set, keeps only the image with this digest.
+	Digest string
+	// Filters keep the images whose metadata, else annotations or labels,
+	// hold every key=value.
+	Filters map[string]string
 	// Concurrency bounds the registry requests in flight at once, across
 	// all registries; registries.DefaultConcurrency when 0.
 	Concurrency int
+	// session, when set, keeps what is learnt of each digest from one
+	// listing to the next (the server's cache).
+	session *session
 }
 
 // pageSize is how many tags or repositories one list request asks for;
@@ -51,7 +65,10 @@ func List(ctx context.Context, acct *registries.Account, opts Options) (*Listing
 	if err != nil {
 		return nil, err
 	}
-	s := newSession(acct, opts.Concurrency)
+	s := opts.session
+	if s == nil {
+		s = newSession(acct, opts.Concurrency)
+	}
 	found, warnings := s.eachRegistry(ctx, regs, func(r *registries.Integration) ([]*found, error) {
 		return s.listRegistry(ctx, r, opts)
 	})
@@ -59,7 +76,11 @@ func List(ctx context.Context, acct *registries.Account, opts Options) (*Listing
 	if len(warnings) == len(regs) {
 		return l, fmt.Errorf("%w: %s", ErrAllFailed, strings.Join(l.Warnings, "; "))
 	}
-	l.Images = group(found)
+	for _, im := range group(found) {
+		if (opts.Digest == "" || im.Digest == opts.Digest) && im.Matches(opts.Filters) {
+			l.Images = append(l.Images, im)
+		}
+	}
 	return l, nil
 }
 
@@ -87,6 +108,10 @@ type found struct {
 	repo   name.Repository
 	digest string
 	tags   []string
+	// metadata are the keys set after the build, in this repository, the
+	// last of them at metadataSet.
+	metadata    map[string]string
+	metadataSet time.Time
 	*details
 }
 
@@ -97,63 +122,36 @@ type session struct {
 	mu      sync.Mutex
 	details map[string]*detailsEntry
 	slots   chan struct{}
+	// probes learn which registries have the referrers API.
+	probes map[string]*apiProbe
 }
 
 func (s *session) puller(ctx context.Context, r *registries.Integration) (*remote.Puller, error) {
-	opts, err := s.acct.Client(r).Options(ctx)
+	c := s.acct.Client(r)
+	opts, err := c.Options(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return remote.NewPuller(append(opts, remote.WithPageSize(pageSize))...)
-}
-
-// repositories returns the repositories to list in r.
-func (s *session) repositories(ctx context.Context, p *remote.Puller, r *registries.Integration, repos []string) ([]name.Repository, error) {
-	var out []name.Repository
-	if len(repos) > 0 {
-		for _, image := range repos {
-			repo, err := r.Repository(image)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, repo)
-		}
-		return out, nil
-	}
-	reg, err := name.NewRegistry(r.Domain, registryOpts(r)...)
+	tr, err := c.Transport()
 	if err != nil {
 		return nil, err
 	}
-	var paths []string
-	err = s.do(ctx, func() (err error) {
-		paths, err = p.Catalog(ctx, reg)
-		return err
-	})
-	var terr *transport.Error
-	if err != nil && !errors.As(err, &terr) {
-		return nil, registries.Explain(r, err)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("registry %s does not list its repositories (_catalog: %v); name a REPO to list", r, shortErr(err))
-	}
-	for _, path := range paths {
-		if r.Prefix != "" && !strings.HasPrefix(path, r.Prefix+"/") {
-			continue
-		}
-		repo, err := r.RepositoryAt(path)
-		if err != nil {
-			continue
-		}
-		out = append(out, repo)
-	}
-	return out, nil
+	return remote.NewPuller(append(opts, remote.WithPageSize(pageSize), remote.WithTransport(s.probe(r, tr)))...)
 }
 
-func registryOpts(r *registries.Integration) []name.Option {
-	if r.Insecure {
-		return []name.Option{name.Insecure}
+// probe returns r's referrers API probe, wrapping tr.
+func (s *session) probe(r *registries.Integration, tr http.RoundTripper) *apiProbe {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.probes == nil {
+		s.probes = map[string]*apiProbe{}
 	}
-	return nil
+	p := s.probes[r.Name]
+	if p == nil {
+		p = &apiProbe{next: tr}
+		s.probes[r.Name] = p
+	}
+	return p
 }
 
 // listRegistry lists every image in the selected repositories of r.
@@ -162,7 +160,7 @@ func (s *session) listRegistry(ctx context.Context, r *registries.Integration, o
 	if err != nil {
 		return nil, err
 	}
-	repos, err := s.repositories(ctx, p, r, opts.Repos)
+	repos, err := s.repositories(ctx, p, r, opts.Repos, opts.Images)
 	if err != nil {
 		return nil, err
 	}
@@ -202,6 +200,8 @@ func (s *session) listRepo(ctx context.Context, p *remote.Puller, r *registries.
 		}
 		return nil, err
 	}
+	withMeta := fallbackDigests(tags)
+	tags = slices.DeleteFunc(tags, fallbackTag.MatchString)
 	digests := make([]string, len(tags))
 	eg, ectx := errgroup.WithContext(ctx)
 	eg.SetLimit(s.limit())
@@ -235,7 +235,20 @@ func (s *session) listRepo(ctx context.Context, p *remote.Puller, r *registries.
 		}
 		f.tags = append(f.tags, tags[i])
 	}
-	return out, nil
+	eg, ectx = errgroup.WithContext(ctx)
+	eg.SetLimit(s.limit())
+	for _, f := range out {
+		if !withMeta[f.digest] && !s.probe(r, nil).mayHave() {
+			continue // no referrers API, and no fallback tag for it
+		}
+		eg.Go(func() error {
+			return s.do(ectx, func() error {
+				f.metadata, f.metadataSet = metadataOf(ectx, p, repo, f.digest)
+				return nil
+			})
+		})
+	}
+	return out, eg.Wait()
 }
 
 // group joins what was found into images: one per image name and digest,
@@ -255,7 +268,13 @@ func group(found [][]*found) []*Image {
 				out = append(out, im)
 			}
 			sort.Strings(f.tags)
-			im.Locations = append(im.Locations, Location{Registry: f.reg.Name, Repository: f.repo.Name(), Tags: f.tags})
+			im.Locations = append(im.Locations, Location{Registry: f.reg.Name, Repository: f.repo.Name(), Tags: f.tags, Metadata: f.metadata, MetadataSet: f.metadataSet})
+			if f.metadata != nil {
+				if im.Metadata == nil {
+					im.Metadata = map[string]string{}
+				}
+				maps.Copy(im.Metadata, f.metadata)
+			}
 		}
 	}
 	for _, im := range out {

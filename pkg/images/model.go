@@ -14,6 +14,10 @@ type Location struct {
 	// Repository is the full repository, domain included.
 	Repository string   `json:"repository"`
 	Tags       []string `json:"tags"`
+	// Metadata are the keys set after the build in this location.
+	Metadata map[string]string `json:"metadata,omitempty"`
+	// MetadataSet is when the last of them was set.
+	MetadataSet time.Time `json:"metadata_set,omitzero"`
 }
 
 // Image is one image, by digest, with every place that stores it.
@@ -32,6 +36,10 @@ type Image struct {
 	// Labels are the image config's labels (the first platform's for an index).
 	Labels      map[string]string `json:"labels,omitempty"`
 	Annotations map[string]string `json:"annotations,omitempty"`
+	// Metadata are the keys set after the build (hoist annotate, a step's
+	// on_success metadata), read from the artifacts that refer to the
+	// image in each location; the most recently set value wins.
+	Metadata map[string]string `json:"metadata,omitempty"`
 }
 
 // Meta returns a traceability value from the annotations, else the labels.

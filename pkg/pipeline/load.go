@@ -209,6 +209,13 @@ func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error
 	var scale *yaml.Node
 	var rest []pair
 	for _, kv := range ps {
+		if on, ok := hookStates[kv.key.Value]; ok {
+			hs, err := l.hooks(kv.value, path+"."+kv.key.Value, on)
+			if err != nil && runs {
+				return nil, err
+			}
+			s.Hooks = append(s.Hooks, hs...)
+		}
 		if !runs && kv.key.Value == "when" {
 			s.When = l.lenientWhen(kv.value, path+".when")
 		}

@@ -324,3 +324,61 @@ func TestOtherStepsConditionsLeftAlone(t *testing.T) {
 		t.Errorf("notify's when = %+v; want its branch rule and no conditions", w)
 	}
 }
+
+// TestLoadHooks: on_success, on_fail and on_finish metadata.set entries are
+// read as Codefresh writes them, on the steps hoist runs and on the others.
+func TestLoadHooks(t *testing.T) {
+	t.Parallel()
+	p, err := Load(strings.NewReader(`version: "1.0"
+steps:
+  build:
+    type: build
+    image_name: app
+    on_success:
+      metadata:
+        set:
+          - ${{build.imageId}}:
+              - qa: passed
+              - CF_QUALITY=good
+    on_finish:
+      annotations:
+        set: []
+      metadata:
+        set:
+          - ${{build}}:
+              - done: "yes"
+  test:
+    image: ${{build}}
+    on_fail:
+      metadata:
+        set:
+          - ${{build.imageId}}:
+              - qa: failed
+`), "codefresh.yml")
+	if err != nil {
+		t.Fatalf("Load() error = %v", err)
+	}
+	type hook struct {
+		On    State
+		Image string
+		Set   []string
+	}
+	var got []hook
+	for _, s := range p.Steps {
+		for _, h := range s.Hooks {
+			got = append(got, hook{h.On, h.Image, h.Set})
+		}
+	}
+	want := []hook{
+		{StateSuccess, "${{build.imageId}}", []string{"qa=passed", "CF_QUALITY=good"}},
+		{StateFinished, "${{build}}", []string{"done=yes"}},
+		{StateFailure, "${{build.imageId}}", []string{"qa=failed"}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Load() hooks (-want +got):\n%s", diff)
+	}
+	_, err = Load(strings.NewReader("version: \"1.0\"\nsteps:\n  b:\n    type: build\n    image_name: app\n    on_success:\n      metadata:\n        set:\n          - ${{b}}: passed\n"), "codefresh.yml")
+	if want := "codefresh.yml:9:"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Load(set: IMAGE: string) error = %v, want one at %s", err, want)
+	}
+}

@@ -72,6 +72,9 @@ type Step struct {
 	Retry *Retry
 	// Timeout ends the step when it runs longer; none when zero.
 	Timeout time.Duration
+	// Hooks are the metadata.set entries of on_success, on_fail and
+	// on_finish, in file order.
+	Hooks []*MetadataHook
 }
 
 // Retry is a step's retry: block, as Codefresh writes it.

@@ -76,6 +76,13 @@ type Integration struct {
 	// login is the login path the config fixes (see LoginPath); empty
 	// when it is found at run time (docker's config, helpers).
 	login string
+	// Repositories are image names (without domain or prefix) hoist images
+	// lists here, for registries that do not serve _catalog.
+	Repositories []string `yaml:"repositories"`
+	// API is the base URL of the provider's listing API (Docker Hub's
+	// https://hub.docker.com, GitHub's https://api.github.com); set it to
+	// reach a mirror or a stand-in.
+	API string `yaml:"api"`
 	// Line is where the integration starts in the file.
 	Line int `yaml:"-"`
 	// caPEM is the CA file's contents, read when the config is loaded.

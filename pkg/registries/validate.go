@@ -63,6 +63,9 @@ func (c *Config) validate() error {
 		if r.Password != "" && r.PasswordEnv != "" {
 			return c.errAt(r.Line, field+".password_env", "set password or password_env, not both")
 		}
+		if err := c.validateListing(r, field); err != nil {
+			return err
+		}
 		if r.CAFile != "" {
 			if err := r.loadCA(); err != nil {
 				return c.errAt(r.Line, field+".ca_file", "%v", err)

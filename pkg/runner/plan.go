@@ -59,6 +59,8 @@ type StepPlan struct {
 	// Retry and Timeout are the step's own.
 	Retry   *pipeline.Retry
 	Timeout time.Duration
+	// Hooks are the step's on_success, on_fail and on_finish metadata.
+	Hooks []*pipeline.MetadataHook
 }
 
 // planner turns steps into StepPlans.
@@ -86,7 +88,7 @@ func (pl *planner) planStep(s *pipeline.Step) (*StepPlan, error) {
 	defer pl.mu.Unlock()
 	sp, err := pl.planOne(s)
 	if sp != nil {
-		sp.Retry, sp.Timeout = s.Retry, s.Timeout
+		sp.Retry, sp.Timeout, sp.Hooks = s.Retry, s.Timeout, s.Hooks
 	}
 	return sp, err
 }

@@ -331,13 +331,18 @@ func (pl *planner) execConcurrent(ctx context.Context, res *StepResult, ex Exec)
 	switch {
 	case sp.Skipped != "":
 		fmt.Fprintf(ex.Out, "step %s: skipped: %s\n", sp.Name, sp.Skipped)
+		if sp.PassedOver && len(sp.Hooks) > 0 && !ex.DryRun {
+			fmt.Fprintf(ex.Out, "  metadata of on_success/on_fail/on_finish not set: the step did not run\n")
+		}
 		return nil
 	case sp.Type == pipeline.TypePush:
 		printPush(ex.Out, sp)
 		if ex.DryRun {
 			return nil
 		}
-		if err := withRetry(ctx, sp, ex, func(ctx context.Context) error { return pl.runPush(ctx, res, ex) }); err != nil {
+		err := withRetry(ctx, sp, ex, func(ctx context.Context) error { return pl.runPush(ctx, res, ex) })
+		pl.runHooks(ctx, res, ex, err)
+		if err != nil {
 			return fmt.Errorf("step %s: %w", sp.Name, err)
 		}
 		return nil
@@ -354,9 +359,13 @@ func (pl *planner) execConcurrent(ctx context.Context, res *StepResult, ex Exec)
 		}
 		return nil
 	}
-	if err := withRetry(ctx, sp, ex, func(ctx context.Context) error { return pl.runBuild(ctx, res, ex) }); err != nil {
+	err := withRetry(ctx, sp, ex, func(ctx context.Context) error { return pl.runBuild(ctx, res, ex) })
+	if err == nil {
+		fmt.Fprintf(ex.Out, "  digest %s\n", res.Digest)
+	}
+	pl.runHooks(ctx, res, ex, err)
+	if err != nil {
 		return fmt.Errorf("step %s: %w", sp.Name, err)
 	}
-	fmt.Fprintf(ex.Out, "  digest %s\n", res.Digest)
 	return nil
 }

@@ -1,12 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -16,13 +22,15 @@ import (
 	"github.com/hoist-build/hoist/internal/stack"
 )
 
-// benchImages fills 3 registries with 20 repositories of 30 tags (3
+// benchImages fills 3 registries with 50 repositories of 30 tags (3
 // images per repository) and times `hoist images -o json` against the same
 // listing done one request after another: per repository the tag list
-// (what `crane ls` does), then a HEAD per tag and a manifest and config
-// GET per image.
+// (what `crane ls` does), then a HEAD per tag and a manifest, config and
+// referrers GET per image. Then it times `hoist images serve`: the first
+// API answer (which reads every registry) and later ones and the page,
+// served from its cache.
 func benchImages(hoist string, runs int) error {
-	const nRegs, nRepos, nTags, nImages = 3, 20, 30, 3
+	const nRegs, nRepos, nTags, nImages = 3, 50, 30, 3
 	dir, err := os.MkdirTemp("", "hoist-bench-images-")
 	if err != nil {
 		return err
@@ -50,6 +58,12 @@ func benchImages(hoist string, runs int) error {
 				return err
 			}
 			repos = append(repos, repo)
+		}
+	}
+	var eg errgroup.Group
+	eg.SetLimit(16)
+	for _, repo := range repos {
+		eg.Go(func() error {
 			for i := 0; i < nImages; i++ {
 				img, err := random.Image(512, 1)
 				if err != nil {
@@ -61,7 +75,11 @@ func benchImages(hoist string, runs int) error {
 					}
 				}
 			}
-		}
+			return nil
+		})
+	}
+	if err := eg.Wait(); err != nil {
+		return err
 	}
 	fmt.Printf("\nimages: %d registries x %d repositories x %d tags (%d images per repository), %d runs each:\n", nRegs, nRepos, nTags, nImages, runs)
 	hoistRun := func() error {
@@ -99,6 +117,9 @@ func benchImages(hoist string, runs int) error {
 				if _, err := img.ConfigFile(); err != nil {
 					return err
 				}
+				if _, err := remote.Referrers(repo.Digest(desc.Digest.String())); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -120,5 +141,63 @@ func benchImages(hoist string, runs int) error {
 		m := median(times[n])
 		fmt.Printf("  %-34s median %7.1f ms  (hoist / this = %.2f)\n", n, ms(m), float64(h)/float64(m))
 	}
+	return benchServe(hoist, filepath.Join(dir, "r.yaml"), runs, median(times[order[2]]))
+}
+
+// benchServe times hoist images serve: its first API answer, which lists
+// every registry, then cached API answers and page loads.
+func benchServe(hoist, regs string, runs int, sequential time.Duration) error {
+	cmd := exec.Command(hoist, "images", "serve", "--listen", "127.0.0.1:0", "--ttl", "10m", "--registries", regs)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	}()
+	line, err := bufio.NewReader(stderr).ReadString('\n')
+	if err != nil {
+		return fmt.Errorf("images serve: %w", err)
+	}
+	url := regexp.MustCompile(`http://[0-9.:]+/`).FindString(line)
+	if url == "" {
+		return fmt.Errorf("images serve said %q", line)
+	}
+	get := func(path string) (time.Duration, error) {
+		start := time.Now()
+		resp, err := http.Get(url + path)
+		if err != nil {
+			return 0, err
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return 0, fmt.Errorf("GET /%s: %s", path, resp.Status)
+		}
+		return time.Since(start), err
+	}
+	first, err := get("api/images")
+	if err != nil {
+		return err
+	}
+	var api, page []time.Duration
+	for i := 0; i < max(runs, 5); i++ {
+		a, err := get("api/images")
+		if err != nil {
+			return err
+		}
+		p, err := get("")
+		if err != nil {
+			return err
+		}
+		api, page = append(api, a), append(page, p)
+	}
+	fmt.Printf("  %-34s        %7.1f ms  (this / sequential = %.2f)\n", "images serve, first /api/images", ms(first), float64(first)/float64(sequential))
+	fmt.Printf("  %-34s median %7.1f ms  (goal under 50 ms)\n", "images serve, cached /api/images", ms(median(api)))
+	fmt.Printf("  %-34s median %7.1f ms\n", "images serve, page (/)", ms(median(page)))
 	return nil
 }
