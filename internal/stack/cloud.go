@@ -63,6 +63,36 @@ type ECR struct {
 	Expires time.Duration
 	// AssumeRoles counts AssumeRole requests.
 	AssumeRoles atomic.Int64
+	// Repositories are what DescribeRepositories lists; Listings counts
+	// its requests.
+	Repositories []string
+	Listings     atomic.Int64
+}
+
+// describeRepositories answers ECR's DescribeRepositories from
+// Repositories, two per page, following nextToken, as ECR's API reference
+// shows (JSON 1.1 protocol).
+func (e *ECR) describeRepositories(w http.ResponseWriter, r *http.Request) {
+	e.Listings.Add(1)
+	var in struct {
+		NextToken string `json:"nextToken"`
+	}
+	json.NewDecoder(r.Body).Decode(&in)
+	start := 0
+	if in.NextToken != "" {
+		fmt.Sscanf(in.NextToken, "page-%d", &start)
+	}
+	end := min(start+2, len(e.Repositories))
+	var repos []map[string]any
+	for _, n := range e.Repositories[start:end] {
+		repos = append(repos, map[string]any{"repositoryName": n, "repositoryUri": r.Host + "/" + n})
+	}
+	out := map[string]any{"repositories": repos}
+	if end < len(e.Repositories) {
+		out["nextToken"] = fmt.Sprintf("page-%d", end)
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	json.NewEncoder(w).Encode(out)
 }
 
 // AssumedKeyID is the access key id of the keys the STS stand-in issues.
@@ -87,6 +117,10 @@ func (e *ECR) serve(w http.ResponseWriter, r *http.Request) {
 				AssumedKeyID, time.Now().Add(time.Hour).UTC().Format(time.RFC3339), r.Form.Get("RoleArn"))
 			return
 		}
+	}
+	if r.Header.Get("X-Amz-Target") == "AmazonEC2ContainerRegistry_V20150921.DescribeRepositories" {
+		e.describeRepositories(w, r)
+		return
 	}
 	if r.Header.Get("X-Amz-Target") != "AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken" {
 		http.Error(w, "not stood in", http.StatusNotFound)

@@ -31,6 +31,8 @@ type cloudCase struct {
 	// refuse makes the stand-in refuse; expire makes it issue a token
 	// the registry refuses.
 	refuse, expire func()
+	// ecr is the ECR stand-in of the ecr cases.
+	ecr *stack.ECR
 }
 
 // startCloud starts the registry and stand-in of provider and sets the
@@ -71,6 +73,7 @@ func startCloud(t *testing.T, provider, kind string) *cloudCase {
 		e := stack.StartECR(c.password, "AKIAHOISTTEST")
 		t.Cleanup(e.Close)
 		awsEnv(e)
+		c.ecr = e
 		c.path = "ecr"
 		c.yaml = fmt.Sprintf("    provider: ecr\n    domain: %s\n    endpoint: %s\n    insecure: true\n", ecrDomain, c.registry.Host)
 		switch provider {
@@ -235,5 +238,34 @@ func TestECRBaseThroughEndpoint(t *testing.T) {
 	}
 	if got := c.requests(); got != 1 {
 		t.Errorf("token requests to ECR = %d, want 1 (BuildKit's pull and hoist's push share the token)", got)
+	}
+}
+
+// TestECRListing: ECR serves no _catalog; hoist images lists an ECR
+// integration's repositories with DescribeRepositories (the stand-in pages
+// two at a time) and shows the images they hold.
+func TestECRListing(t *testing.T) {
+	c := startCloud(t, "ecr", stack.Distribution2)
+	regs := c.file(t)
+	dir := writeFiles(t, map[string]string{"Dockerfile": "ARG BASE\nFROM ${BASE}\nARG N\nRUN echo $N > /n\n"})
+	names := []string{"team/one", "team/two", "team/three"}
+	for i, n := range names {
+		mustHoist(t, "build", dir, "--image-name", n, "--tag", "v1", "--registry", "cloud", "--build-arg", fmt.Sprintf("N=%d", i),
+			"--build-arg", "BASE="+baseImage, "--registries", regs, "--builder", bk.Addr, "--progress", "quiet")
+	}
+	c.ecr.Repositories = names
+	r := mustHoist(t, "images", "--registries", regs, "-o", "json")
+	for _, n := range names {
+		if !strings.Contains(r.stdout, `"name": "`+n+`"`) {
+			t.Errorf("images does not list %s:\n%s", n, r.stdout)
+		}
+	}
+	if got := c.ecr.Listings.Load(); got != 2 {
+		t.Errorf("DescribeRepositories requests = %d, want 2 (three repositories, two a page)", got)
+	}
+	for _, s := range c.secrets {
+		if strings.Contains(r.stdout+r.stderr, s) {
+			t.Error("a secret shows in the listing")
+		}
 	}
 }

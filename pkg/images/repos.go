@@ -16,7 +16,8 @@ import (
 
 // repositories returns the repositories to list in r: the named ones when
 // repos is set; otherwise every one hoist can learn of: the registry's
-// _catalog, the provider's listing API, the integration's repositories:
+// _catalog, the provider's listing API (ECR's DescribeRepositories), the
+// integration's repositories:
 // and the images the pipelines given build or push (known).
 func (s *session) repositories(ctx context.Context, p *remote.Puller, r *registries.Integration, repos, known []string) ([]name.Repository, error) {
 	if len(repos) > 0 {
@@ -25,7 +26,19 @@ func (s *session) repositories(ctx context.Context, p *remote.Puller, r *registr
 	images := append(append([]string(nil), r.Repositories...), known...)
 	var paths []string
 	var catErr error
-	if api := r.ListingAPI(); api != "" {
+	if r.Provider == "ecr" && r.API == "" {
+		// ECR serves no _catalog: its DescribeRepositories lists the
+		// repositories (the paths, prefix included).
+		var names []string
+		err := s.do(ctx, func() (err error) {
+			names, err = s.acct.Client(r).ECRRepositories(ctx)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("registry %s: listing repositories: %w", r, err)
+		}
+		paths = names
+	} else if api := r.ListingAPI(); api != "" {
 		names, err := s.providerRepositories(ctx, r, api)
 		if err != nil {
 			return nil, fmt.Errorf("registry %s: listing repositories at %s: %w", r, api, err)
