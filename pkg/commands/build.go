@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -18,9 +19,9 @@ type buildOptions struct {
 	registries []string
 	noPush     bool
 	dockerfile string
+	platforms  []string
 	buildArgs  []string
 	target     string
-	platform   string
 	noCache    bool
 	labels     []string
 	secrets    []string
@@ -84,14 +85,14 @@ func (f *buildOptions) AddFlags(cmd *cobra.Command) {
 	retired(fl, "registry", "HOIST_REGISTRY")
 	fl.BoolVar(&f.noPush, "no-push", false, "build without pushing (disable_push)")
 	env(fl, "no-push", "HOIST_NO_PUSH")
-	fl.StringVarP(&f.dockerfile, "file", "f", "Dockerfile", "Dockerfile path, relative to CONTEXT")
+	fl.StringVarP(&f.dockerfile, "file", "f", "", "Dockerfile path, relative to the current folder as in buildx (default: CONTEXT/Dockerfile)")
 	env(fl, "file", "HOIST_DOCKERFILE")
 	retired(fl, "file", "HOIST_FILE")
 	fl.StringArrayVar(&f.buildArgs, "build-arg", nil, "build argument KEY=VALUE (repeatable)")
 	env(fl, "build-arg", "HOIST_BUILD_ARG")
 	fl.StringVar(&f.target, "target", "", "build stage to build")
 	env(fl, "target", "HOIST_TARGET")
-	fl.StringVar(&f.platform, "platform", "", "target platforms, comma separated, e.g. linux/amd64,linux/arm64")
+	fl.StringArrayVar(&f.platforms, "platform", nil, "target platform (repeatable, or comma separated), e.g. linux/amd64,linux/arm64")
 	env(fl, "platform", "HOIST_PLATFORM")
 	fl.BoolVar(&f.noCache, "no-cache", false, "do not use the build cache")
 	env(fl, "no-cache", "HOIST_NO_CACHE")
@@ -113,10 +114,39 @@ func (f *buildOptions) Validate() error {
 	if err := pipeline.CheckImageName(f.imageName); err != nil {
 		return errs.Input("--image-name: %v", err)
 	}
+	if host, ok := registryHost(f.imageName); ok {
+		return errs.Input("--image-name %s: names the registry %s; give the image name without it (the registry comes from --registry or the auto-push policy)", f.imageName, host)
+	}
 	if f.noPush && len(f.registries) > 0 {
 		return errs.Input("--no-push and --registry exclude each other")
 	}
 	return nil
+}
+
+// registryHost reports whether an image name starts with a registry host,
+// as docker tells one: a first component with a dot or a port, or
+// localhost.
+func registryHost(image string) (string, bool) {
+	first, _, ok := strings.Cut(image, "/")
+	if !ok {
+		return "", false
+	}
+	return first, strings.ContainsAny(first, ".:") || first == "localhost"
+}
+
+// buildArgs gives each --build-arg KEY without a value its value from the
+// environment, as docker build and buildx do; a KEY that is not set there
+// is left out.
+func buildArgs(in []string) []string {
+	var out []string
+	for _, a := range in {
+		if strings.Contains(a, "=") {
+			out = append(out, a)
+		} else if v, ok := os.LookupEnv(a); ok {
+			out = append(out, a+"="+v)
+		}
+	}
+	return out
 }
 
 // pipeline turns the flags into a one-step pipeline, so hoist build and
@@ -126,16 +156,23 @@ func (f *buildOptions) pipeline(dir string) (*pipeline.Pipeline, error) {
 	if err != nil {
 		return nil, errs.Input("build context %s: %v", dir, err)
 	}
+	dockerfile := f.dockerfile
+	if dockerfile != "" && dockerfile != "-" && !filepath.IsAbs(dockerfile) {
+		// As buildx: -f is relative to the current folder, not the context.
+		if dockerfile, err = filepath.Abs(dockerfile); err != nil {
+			return nil, errs.Input("-f %s: %w", f.dockerfile, err)
+		}
+	}
 	b := &pipeline.BuildStep{
 		ImageName:  f.imageName,
-		Dockerfile: f.dockerfile,
+		Dockerfile: dockerfile,
 		// Named on the command line: the user may build any file.
 		DockerfileAnywhere: true,
 		DisablePush:        f.noPush,
 		NoCache:            f.noCache,
-		BuildArguments:     f.buildArgs,
+		BuildArguments:     buildArgs(f.buildArgs),
 		Target:             f.target,
-		Platform:           f.platform,
+		Platform:           strings.Join(f.platforms, ","),
 		Metadata:           f.labels,
 		Secrets:            absSecrets(f.secrets),
 		SSH:                f.ssh,

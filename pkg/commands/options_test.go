@@ -201,7 +201,7 @@ func TestEnvOneMeaning(t *testing.T) {
 		{[]string{"run"}, "file", "ci/codefresh.yml"},
 		{[]string{"explain"}, "file", "ci/codefresh.yml"},
 		{[]string{"validate"}, "file", "ci/codefresh.yml"},
-		{[]string{"build", "."}, "file", "Dockerfile"},
+		{[]string{"build", "."}, "file", ""}, // the default: CONTEXT/Dockerfile
 		{[]string{"images"}, "output", "wide"},
 		{[]string{"images", "inspect", "x"}, "output", "text"},
 	} {
@@ -222,7 +222,7 @@ func TestEnvRetired(t *testing.T) {
 		flag, want string
 		warning    string
 	}{
-		{[]string{"build", "."}, "file", "Dockerfile", "hoist: warning: $HOIST_FILE is no longer read: -f/--file reads $HOIST_DOCKERFILE\n"},
+		{[]string{"build", "."}, "file", "", "hoist: warning: $HOIST_FILE is no longer read: -f/--file reads $HOIST_DOCKERFILE\n"},
 		{[]string{"validate"}, "file", "codefresh.yml", "hoist: warning: $HOIST_FILE is no longer read: -f/--file reads $HOIST_PIPELINE\n"},
 		{[]string{"images", "inspect", "x"}, "output", "text", "hoist: warning: $HOIST_OUTPUT is no longer read: -o/--output reads $HOIST_IMAGES_INSPECT_OUTPUT\n"},
 		{[]string{"validate", "-f", "x.yml"}, "file", "x.yml", ""},

@@ -1,0 +1,68 @@
+package commands
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/hoist-build/hoist/internal/stack"
+)
+
+// TestBuildxHabits: flags a buildx user writes do what they do in buildx,
+// or are refused: an --image-name with a registry in it is one line, exit
+// 2 (it was doubled into domain/prefix/domain/...); -f is relative to the
+// current folder.
+func TestBuildxHabits(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"app/main.txt": "x\n", "docker/Dockerfile.prod": "FROM scratch\n"})
+	r := hoist(t, "build", filepath.Join(dir, "app"), "--image-name", "ghcr.io/acme/app", "--tag", "1.2", "--dry-run")
+	want := "hoist: --image-name ghcr.io/acme/app: names the registry ghcr.io; give the image name without it (the registry comes from --registry or the auto-push policy)\n"
+	if r.code != 2 || r.stderr != want {
+		t.Errorf("--image-name with a registry: exit %d, stderr %q; want exit 2, %q", r.code, r.stderr, want)
+	}
+	t.Chdir(dir)
+	r = mustHoist(t, "build", "app", "-f", "docker/Dockerfile.prod", "--image-name", "acme/app", "--tag", "1.2", "--no-push", "--dry-run")
+	if !strings.Contains(r.stdout, "acme/app:1.2") {
+		t.Errorf("-f docker/Dockerfile.prod from the parent folder: plan %q", r.stdout)
+	}
+	if r := hoist(t, "build", "app", "-f", "Dockerfile.prod", "--image-name", "acme/app", "--no-push", "--dry-run"); r.code != 2 || !strings.Contains(r.stderr, filepath.Join(dir, "Dockerfile.prod")+" not found") {
+		t.Errorf("-f is read from the current folder, not the context: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestBuildxPlatformsAndArgs: --platform repeats (and takes comma lists)
+// into one multi-platform index; --build-arg K takes K's value from the
+// environment.
+func TestBuildxPlatformsAndArgs(t *testing.T) {
+	needStack(t)
+	t.Setenv("HOIST_TEST_FROM_ENV", "from-the-environment")
+	base := regA.Host + "/base/busybox:multi"
+	if _, err := stack.PushBusyboxIndex(base); err != nil {
+		t.Fatal(err)
+	}
+	dir := writeFiles(t, map[string]string{"Dockerfile": "ARG BASE\nFROM ${BASE}\nARG HOIST_TEST_FROM_ENV\nRUN echo $HOIST_TEST_FROM_ENV > /arg\n"})
+	mustHoist(t, "build", dir, "--image-name", "buildx/app", "--tag", "v1", "--registry", "a",
+		"--platform", "linux/amd64", "--platform", "linux/arm64", "--build-arg", "HOIST_TEST_FROM_ENV", "--build-arg", "BASE="+base,
+		"--registries", registriesFile(t, ""), "--builder", bk.Addr, "--progress", "quiet")
+	ref, _ := name.ParseReference(regA.Host + "/team-a/buildx/app:v1")
+	idx, err := remote.Index(ref)
+	if err != nil {
+		t.Fatalf("two --platform flags: %s is not an index: %v", ref, err)
+	}
+	im, _ := idx.IndexManifest()
+	var archs []string
+	for _, m := range im.Manifests {
+		if m.Platform != nil && m.Platform.OS == "linux" {
+			archs = append(archs, m.Platform.Architecture)
+			img, _ := idx.Image(m.Digest)
+			if got := fileIn(t, img, "arg"); got != "from-the-environment\n" {
+				t.Errorf("%s: /arg = %q, want the environment's value", m.Platform.Architecture, got)
+			}
+		}
+	}
+	if strings.Join(archs, ",") != "amd64,arm64" {
+		t.Errorf("platforms = %v, want amd64 and arm64", archs)
+	}
+}
