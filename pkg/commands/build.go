@@ -9,6 +9,7 @@ import (
 
 	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/pipeline"
+	"github.com/hoist-build/hoist/pkg/progress"
 )
 
 // buildOptions are hoist build's own flags: one build step given on the
@@ -32,6 +33,7 @@ type buildOptions struct {
 func newBuildCmd() *cobra.Command {
 	f := &buildOptions{}
 	o := newRunOptions()
+	o.single = &singleBuild{}
 	cmd := &cobra.Command{
 		Use:   "build [CONTEXT]",
 		Short: "Build one image from flags and push it under the auto-push policy",
@@ -45,6 +47,9 @@ func newBuildCmd() *cobra.Command {
 			}
 			if err := o.validate(); err != nil {
 				return err
+			}
+			if o.single.quiet {
+				o.builder.Mode = progress.ModeQuiet
 			}
 			dir := "."
 			if len(args) == 1 {
@@ -63,6 +68,7 @@ func newBuildCmd() *cobra.Command {
 		},
 	}
 	f.AddFlags(cmd)
+	o.single.addFlags(cmd)
 	o.addFlags(cmd)
 	o.builder.AddFlags(cmd)
 	o.retry.AddFlags(cmd)

@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -64,5 +66,34 @@ func TestBuildxPlatformsAndArgs(t *testing.T) {
 	}
 	if strings.Join(archs, ",") != "amd64,arm64" {
 		t.Errorf("platforms = %v, want amd64 and arm64", archs)
+	}
+}
+
+// TestBuildxOutputs: --quiet prints only the digest (the one the registry
+// holds), --iidfile holds the image ID (the config digest), and the
+// metadata file carries buildx's keys for scripts written for buildx.
+func TestBuildxOutputs(t *testing.T) {
+	needStack(t)
+	dir := writeFiles(t, map[string]string{"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo quiet > /q\n"})
+	iid, meta := filepath.Join(t.TempDir(), "iid"), filepath.Join(t.TempDir(), "meta.json")
+	r := mustHoist(t, "build", dir, "--image-name", "buildx/quiet", "--tag", "v1", "--registry", "a", "--quiet",
+		"--iidfile", iid, "--metadata-file", meta, "--build-arg", "BASE="+baseImage,
+		"--registries", registriesFile(t, ""), "--builder", bk.Addr)
+	ref := regA.Host + "/team-a/buildx/quiet:v1"
+	digest := digestOf(t, ref, nil)
+	if r.stdout != digest+"\n" || r.stderr != "" {
+		t.Errorf("--quiet: stdout %q, stderr %q; want only %s", r.stdout, r.stderr, digest)
+	}
+	cfg, _ := image(t, ref).ConfigName()
+	if got, _ := os.ReadFile(iid); string(got) != cfg.String() {
+		t.Errorf("--iidfile = %q, want the config digest %s", got, cfg)
+	}
+	var m map[string]any
+	data, _ := os.ReadFile(meta)
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m["containerimage.digest"] != digest || m["containerimage.config.digest"] != cfg.String() || m["image.name"] != ref || !strings.HasPrefix(m["buildx.build.ref"].(string), "hoist/build/") {
+		t.Errorf("metadata buildx keys = %v %v %v %v", m["containerimage.digest"], m["containerimage.config.digest"], m["image.name"], m["buildx.build.ref"])
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -27,6 +28,9 @@ type runOptions struct {
 	autoPush   AutoPushOptions
 	vars       VarOptions
 	metadata   MetadataOptions
+	// single is set by hoist build: one build step, reported as buildx
+	// reports a build (--iidfile, --quiet, buildx's metadata keys).
+	single *singleBuild
 }
 
 // newRunOptions returns the options with their defaults, the builder's
@@ -157,10 +161,18 @@ func (o *runOptions) run(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.O
 		defer b.Close()
 		ex.Builder = b
 	}
+	if o.single != nil && o.single.quiet {
+		ex.Out = io.Discard
+	}
 	results, err := runner.Run(cmd.Context(), p, opts, ex)
 	records := runner.Records(results, dryRun)
 	if o.metadata.File != "" && (err == nil || len(results) > 0) {
-		if werr := runner.WriteMetadata(o.metadata.File, records); werr != nil && err == nil {
+		if werr := o.writeMetadata(records); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if o.single != nil && err == nil && !dryRun {
+		if werr := o.single.report(cmd.OutOrStdout(), records); werr != nil {
 			err = werr
 		}
 	}
