@@ -2,6 +2,8 @@ package commands
 
 import (
 	"context"
+	"fmt"
+	"io"
 
 	"github.com/hoist-build/hoist/pkg/pipeline"
 	"github.com/hoist-build/hoist/pkg/registries"
@@ -38,6 +40,14 @@ func interruptible[T any](ctx context.Context, load func() (T, error)) (T, error
 // done.
 func loadPipeline(ctx context.Context, path string) (*pipeline.Pipeline, error) {
 	return interruptible(ctx, func() (*pipeline.Pipeline, error) { return pipeline.LoadFile(path) })
+}
+
+// warnFields prints one warning line per field of p that loads but that
+// hoist does not act on, naming its file, line and field.
+func warnFields(w io.Writer, p *pipeline.Pipeline) {
+	for _, warning := range p.Warnings {
+		fmt.Fprintf(w, "hoist: warning: %s\n", warning)
+	}
 }
 
 // loadRegistries loads the registries file at path, or returns once ctx

@@ -55,5 +55,6 @@ func (o *runOptions) runFile(cmd *cobra.Command, file string, dryRun bool) error
 	if err != nil {
 		return err
 	}
+	warnFields(cmd.ErrOrStderr(), p)
 	return o.execute(cmd, p, opts, dryRun)
 }

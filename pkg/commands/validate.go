@@ -21,8 +21,9 @@ func newValidateCmd() *cobra.Command {
 				return err
 			}
 			file := o.File
-			_, err := loadPipeline(cmd.Context(), file)
+			p, err := loadPipeline(cmd.Context(), file)
 			if err == nil {
+				warnFields(cmd.ErrOrStderr(), p)
 				fmt.Fprintf(cmd.OutOrStdout(), "%s: valid\n", file)
 				return nil
 			}

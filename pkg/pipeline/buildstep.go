@@ -20,6 +20,28 @@ var buildFields = map[string]bool{
 	"ssh": true, "progress": true, "when": true, "fail_fast": true,
 	"strict_fail_fast": true, "retry": true, "timeout": true, "arguments": true, "scale": true,
 	"hooks": true, "on_success": true, "on_fail": true, "on_finish": true,
+	// Fields Codefresh's validator knows on a build step (ECR and signing).
+	"cosign": true, "region": true, "role_arn": true, "aws_session_name": true,
+	"aws_duration_seconds": true, "provider": true, "squash": true,
+}
+
+// notActedOn says, for each build step field hoist accepts but does not
+// act on, why: the file loads, and a warning names the field and its line.
+var notActedOn = map[string]string{
+	"registry_contexts":    "hoist logs in to every integration itself; registry_contexts is not used",
+	"buildkit":             "hoist always builds with BuildKit",
+	"cache_to":             "not acted on yet: the caching registry (caching: in the registries file) or hoist build --cache-to exports the cache",
+	"annotations":          "not acted on yet: Codefresh's build annotations annotate the pipeline run, not the image",
+	"progress":             "use --progress (or $HOIST_PROGRESS): the display is one for the whole run",
+	"strict_fail_fast":     "not acted on: fail_fast decides whether the pipeline goes on",
+	"hooks":                "step hooks are not run by hoist",
+	"cosign":               "hoist does not sign images: sign the pushed digest with cosign afterwards",
+	"region":               "the ECR login comes from the registry integration (provider: ecr, region in the registries file)",
+	"role_arn":             "the ECR login comes from the registry integration (role_arn in the registries file)",
+	"aws_session_name":     "the ECR login comes from the registry integration in the registries file",
+	"aws_duration_seconds": "the ECR login comes from the registry integration in the registries file",
+	"provider":             "the registry integration's provider applies",
+	"squash":               "BuildKit does not squash layers: the image keeps its layers",
 }
 
 // legacyNames maps Codefresh's older hyphenated field names to today's.
@@ -78,6 +100,18 @@ func (l *loader) buildStep(ps []pair, path string) (*BuildStep, *When, error) {
 			b.SSH, err = l.ssh(v, field)
 		case "when":
 			when, err = l.when(v, field)
+		case "buildx":
+			// buildx: true is how hoist builds anyway; builder settings
+			// (a driver, a node) are buildx's, not BuildKit's.
+			if v.Kind == yaml.MappingNode {
+				l.warn(key, field, "hoist talks to BuildKit directly: buildx's builder settings do not apply (use --builder)")
+			} else if b, berr := l.boolean(v, field); berr == nil && !b {
+				l.warn(key, field, "hoist always builds with BuildKit (buildx: false is Codefresh's classic builder)")
+			}
+		default:
+			if why, ok := notActedOn[k]; ok {
+				l.warn(key, field, why)
+			}
 		}
 		return err
 	})

@@ -92,6 +92,7 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 	if problems := p.checkWaits(); len(problems) > 0 {
 		return nil, newProblems(problems)
 	}
+	p.Warnings = l.warnings
 	return p, nil
 }
 
@@ -110,6 +111,17 @@ func readError(path, what string, err error) error {
 
 type loader struct {
 	file string
+	// warnings are fields that load but that hoist does not act on.
+	warnings []string
+}
+
+// warn records that field, at n, loads but is not acted on, and why.
+func (l *loader) warn(n *yaml.Node, field, why string) {
+	e := &errs.InputError{File: l.file, Field: field, Msg: why}
+	if n != nil {
+		e.Line, e.Col = n.Line, n.Column
+	}
+	l.warnings = append(l.warnings, e.Error())
 }
 
 func (l *loader) errf(n *yaml.Node, field, format string, args ...any) error {

@@ -13,6 +13,9 @@ type Pipeline struct {
 	// step starts when the steps its when.steps names have ended.
 	Mode   Mode
 	Stages []string
+	// Warnings name the fields that load but that hoist does not act on,
+	// each "file:line:col: field: why".
+	Warnings []string
 	Steps  []*Step
 }
 
