@@ -16,7 +16,7 @@ type Pipeline struct {
 	// Warnings name the fields that load but that hoist does not act on,
 	// each "file:line:col: field: why".
 	Warnings []string
-	Steps  []*Step
+	Steps    []*Step
 }
 
 // Mode is how a pipeline's steps run: in file order, or each when what it

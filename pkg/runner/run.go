@@ -118,61 +118,6 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 	return results, nil
 }
 
-// Check plans every step of p as a run would, without building or
-// pushing, and returns the first mistake: callers check before they
-// connect to BuildKit, so a user's mistake is never hidden behind an
-// unreachable builder. Run checks too.
-func Check(ctx context.Context, p *pipeline.Pipeline, opts Options) error {
-	return check(planners(ctx, p, opts)(), p)
-}
-
-func check(pl *planner, p *pipeline.Pipeline) error {
-	steps := p.Steps
-	if p.Mode == pipeline.ModeParallel {
-		steps = graphOrder(p.Steps, p.Waits())
-	}
-	return pl.check(steps)
-}
-
-// planners returns a function that makes a planner for p, with the
-// variables git, the environment and --var give, and the implicit
-// main_clone step when p defines none.
-func planners(ctx context.Context, p *pipeline.Pipeline, opts Options) func() *planner {
-	if opts.Git == nil {
-		info := gitinfo.Read(ctx, p.Dir)
-		opts.Git = &info
-	}
-	info := *opts.Git
-	root := info.TopLevel
-	if root == "" {
-		root = p.Dir
-	}
-	base := initialVars(info, p, opts)
-	defaultBranch := base["HOIST_DEFAULT_BRANCH"]
-	if defaultBranch == "" {
-		defaultBranch = info.DefaultBranch
-	}
-	if defaultBranch == "" {
-		defaultBranch = "main"
-	}
-	return func() *planner {
-		vars := pipeline.Vars{}
-		for k, v := range base {
-			vars[k] = v
-		}
-		pl := &planner{p: p, opts: opts, vars: vars, source: gitinfo.SourceURL(info.Origin), repoRoot: root, defaultBranch: defaultBranch}
-		if !p.Defines(pipeline.ImplicitClone) {
-			// Codefresh clones the repository first, as main_clone, when a
-			// pipeline does not: hoist runs in that checkout.
-			if _, set := vars[pipeline.ImplicitClone]; !set {
-				vars[pipeline.ImplicitClone] = root
-			}
-			pl.state = map[string]pipeline.State{pipeline.ImplicitClone: pipeline.StateSuccess}
-		}
-		return pl
-	}
-}
-
 // goesOn reports whether the pipeline goes on after step s failed with
 // err, and if so says why: only a step with fail_fast: false does, and
 // never after a mistake in the pipeline file.

@@ -1,0 +1,48 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/files"
+)
+
+type loader struct {
+	file string
+	// warnings are fields that load but that hoist does not act on.
+	warnings []string
+}
+
+// warn records that field, at n, loads but is not acted on, and why.
+func (l *loader) warn(n *yaml.Node, field, why string) {
+	e := &errs.InputError{File: l.file, Field: field, Msg: why}
+	if n != nil {
+		e.Line, e.Col = n.Line, n.Column
+	}
+	l.warnings = append(l.warnings, e.Error())
+}
+
+func (l *loader) errf(n *yaml.Node, field, format string, args ...any) error {
+	e := &errs.InputError{File: l.file, Field: field, Msg: fmt.Sprintf(format, args...)}
+	if n != nil {
+		e.Line, e.Col = n.Line, n.Column
+	}
+	return e
+}
+
+// readError turns an error reading the pipeline file into one line: a
+// missing file, or one that breaks a bound, is the user's mistake.
+func readError(path, what string, err error) error {
+	var fe *files.Error
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return errs.Input("%s: %s file not found", path, what)
+	case errors.As(err, &fe):
+		return &errs.InputError{Err: err}
+	}
+	return fmt.Errorf("reading %s: %w", what, err)
+}
