@@ -89,6 +89,11 @@ func (l *loader) buildStep(ps []pair, path string) (*BuildStep, *When, error) {
 		case "target":
 			b.Target, err = l.scalar(v, field)
 		case "platform":
+			// As Codefresh's validator: a string (a comma list), not a
+			// number or a list.
+			if v.Kind == yaml.ScalarNode && v.Tag != "!!str" && v.Tag != "!!null" {
+				return l.errf(v, field, "must be a string such as linux/amd64,linux/arm64, got %s", kindName(v))
+			}
 			b.Platform, err = l.scalar(v, field)
 		case "metadata":
 			b.Metadata, err = l.metadata(v, field)
@@ -103,9 +108,13 @@ func (l *loader) buildStep(ps []pair, path string) (*BuildStep, *When, error) {
 		case "buildx":
 			// buildx: true is how hoist builds anyway; builder settings
 			// (a driver, a node) are buildx's, not BuildKit's.
-			if v.Kind == yaml.MappingNode {
+			switch {
+			case v.Kind == yaml.MappingNode:
 				l.warn(key, field, "hoist talks to BuildKit directly: buildx's builder settings do not apply (use --builder)")
-			} else if b, berr := l.boolean(v, field); berr == nil && !b {
+			case v.Kind != yaml.ScalarNode || v.Tag != "!!bool":
+				// As Codefresh's validator.
+				return l.errf(v, field, "must be a boolean or a mapping, got %s", kindName(v))
+			case strings.EqualFold(v.Value, "false"):
 				l.warn(key, field, "hoist always builds with BuildKit (buildx: false is Codefresh's classic builder)")
 			}
 		default:
