@@ -68,6 +68,9 @@ type Request struct {
 	// Auth returns registry credentials for a host and the token scopes the
 	// registry asks for; nil means anonymous.
 	Auth func(host string, scopes []string) (types.AuthConfig, error)
+	// ExportAnnotations are OCI exporter annotation attributes, as
+	// ParseAnnotations returns them (hoist build --annotation).
+	ExportAnnotations map[string]string
 	// Secrets are build secrets as buildctl's --secret takes them
 	// ("id=x,src=path" or "id=x,env=VAR"), served by BuildKit's secrets
 	// provider over the session, for RUN --mount=type=secret: they never
@@ -307,6 +310,9 @@ func exports(req Request, st content.Store) []client.ExportEntry {
 		if len(req.Platforms) > 1 {
 			attrs["annotation-index."+k] = v
 		}
+	}
+	for k, v := range req.ExportAnnotations {
+		attrs[k] = v
 	}
 	return []client.ExportEntry{{Type: client.ExporterOCI, OutputStore: st, Attrs: attrs}}
 }

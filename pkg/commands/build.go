@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hoist-build/hoist/pkg/build"
 	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/pipeline"
 	"github.com/hoist-build/hoist/pkg/progress"
@@ -15,19 +16,20 @@ import (
 // buildOptions are hoist build's own flags: one build step given on the
 // command line.
 type buildOptions struct {
-	imageName  string
-	tags       []string
-	registries []string
-	noPush     bool
-	dockerfile string
-	platforms  []string
-	buildArgs  []string
-	target     string
-	noCache    bool
-	labels     []string
-	secrets    []string
-	ssh        []string
-	dryRun     bool
+	imageName   string
+	tags        []string
+	registries  []string
+	noPush      bool
+	dockerfile  string
+	platforms   []string
+	buildArgs   []string
+	target      string
+	noCache     bool
+	labels      []string
+	secrets     []string
+	annotations []string
+	ssh         []string
+	dryRun      bool
 }
 
 func newBuildCmd() *cobra.Command {
@@ -103,6 +105,8 @@ func (f *buildOptions) AddFlags(cmd *cobra.Command) {
 	fl.BoolVar(&f.noCache, "no-cache", false, "do not use the build cache")
 	env(fl, "no-cache", "HOIST_NO_CACHE")
 	fl.StringArrayVar(&f.labels, "label", nil, "image label KEY=VALUE (repeatable)")
+	fl.StringArrayVar(&f.annotations, "annotation", nil, "OCI annotation [TYPE:]KEY=VALUE, TYPE manifest (default), index, manifest-descriptor or index-descriptor, as buildx (repeatable)")
+	env(fl, "annotation", "HOIST_ANNOTATION")
 	fl.StringArrayVar(&f.secrets, "secret", nil, "build secret for RUN --mount=type=secret: id=NAME,src=FILE or id=NAME,env=VAR (repeatable)")
 	env(fl, "secret", "HOIST_SECRET")
 	fl.StringArrayVar(&f.ssh, "ssh", nil, "SSH agent or keys to forward for RUN --mount=type=ssh: default or ID=PATH (repeatable)")
@@ -122,6 +126,9 @@ func (f *buildOptions) Validate() error {
 	}
 	if host, ok := registryHost(f.imageName); ok {
 		return errs.Input("--image-name %s: names the registry %s; give the image name without it (the registry comes from --registry or the auto-push policy)", f.imageName, host)
+	}
+	if _, err := build.ParseAnnotations(f.annotations); err != nil {
+		return errs.Input("--annotation: %w", err)
 	}
 	if f.noPush && len(f.registries) > 0 {
 		return errs.Input("--no-push and --registry exclude each other")
@@ -181,6 +188,7 @@ func (f *buildOptions) pipeline(dir string) (*pipeline.Pipeline, error) {
 		Platform:           strings.Join(f.platforms, ","),
 		Metadata:           f.labels,
 		Secrets:            absSecrets(f.secrets),
+		Annotations:        f.annotations,
 		SSH:                f.ssh,
 		Lines:              map[string]int{},
 	}

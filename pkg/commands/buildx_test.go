@@ -97,3 +97,43 @@ func TestBuildxOutputs(t *testing.T) {
 		t.Errorf("metadata buildx keys = %v %v %v %v", m["containerimage.digest"], m["containerimage.config.digest"], m["image.name"], m["buildx.build.ref"])
 	}
 }
+
+// TestBuildxAnnotations: --annotation puts OCI annotations where buildx
+// does: on each image manifest by default, on the index with index:; a
+// malformed one is exit 2 before anything builds.
+func TestBuildxAnnotations(t *testing.T) {
+	needStack(t)
+	base := regA.Host + "/base/busybox:multi"
+	if _, err := stack.PushBusyboxIndex(base); err != nil {
+		t.Fatal(err)
+	}
+	dir := writeFiles(t, map[string]string{"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo a > /a\n"})
+	regs := registriesFile(t, "")
+	mustHoist(t, "build", dir, "--image-name", "buildx/annotated", "--tag", "v1", "--registry", "a",
+		"--platform", "linux/amd64,linux/arm64", "--annotation", "index:org.example.team=core", "--annotation", "org.example.tier=gold",
+		"--build-arg", "BASE="+base, "--registries", regs, "--builder", bk.Addr, "--progress", "quiet")
+	ref, _ := name.ParseReference(regA.Host + "/team-a/buildx/annotated:v1")
+	idx, err := remote.Index(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, _ := idx.IndexManifest()
+	if im.Annotations["org.example.team"] != "core" {
+		t.Errorf("index annotations = %v, want org.example.team=core", im.Annotations)
+	}
+	for _, d := range im.Manifests {
+		if d.Platform == nil || d.Platform.OS != "linux" {
+			continue
+		}
+		img, _ := idx.Image(d.Digest)
+		m, _ := img.Manifest()
+		if m.Annotations["org.example.tier"] != "gold" {
+			t.Errorf("%s manifest annotations = %v, want org.example.tier=gold", d.Platform.Architecture, m.Annotations)
+		}
+	}
+	r := hoist(t, "build", dir, "--image-name", "buildx/bad", "--annotation", "layer:k=v", "--registries", regs, "--builder", bk.Addr)
+	want := "hoist: --annotation: annotation \"layer:k=v\": \"layer\" is not manifest, index, manifest-descriptor or index-descriptor\n"
+	if r.code != 2 || r.stderr != want {
+		t.Errorf("bad annotation: exit %d, stderr %q; want exit 2, %q", r.code, r.stderr, want)
+	}
+}

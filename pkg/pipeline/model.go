@@ -122,6 +122,9 @@ type BuildStep struct {
 	// SSH are the SSH agents or keys to forward, as buildctl's --ssh takes
 	// them ("default" or "id=path[,path]"), for RUN --mount=type=ssh.
 	SSH []string
+	// Annotations are buildx-style --annotation values, from the command
+	// line only: a pipeline's annotations: are Codefresh's build annotations.
+	Annotations []string
 	// Lines maps each field name that was set to the line it is on.
 	Lines map[string]int
 }

@@ -126,6 +126,13 @@ func (pl *planner) request(b *pipeline.BuildStep, sp *StepPlan, at func(field, f
 	for k, v := range req.TraceLabels {
 		req.Annotations[k] = v
 	}
+	if len(b.Annotations) > 0 {
+		attrs, err := build.ParseAnnotations(b.Annotations)
+		if err != nil {
+			return nil, at("annotations", "%w", err)
+		}
+		req.ExportAnnotations = attrs
+	}
 	if len(b.Metadata) > 0 {
 		req.Labels = map[string]string{}
 		for _, kv := range b.Metadata {
