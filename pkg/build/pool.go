@@ -23,6 +23,9 @@ type Pool struct {
 	members []*member
 	// last maps an image's repository to the member that built it last.
 	last map[string]*member
+	// asked is how many builders the run named: with more than one, each
+	// build says which built it, also when some did not answer.
+	asked int
 }
 
 // member is one builder of a pool and how many builds it runs now.
@@ -62,7 +65,7 @@ func ConnectPool(ctx context.Context, opts []Options, log io.Writer) (*Pool, err
 		}()
 	}
 	wg.Wait()
-	p := &Pool{last: map[string]*member{}}
+	p := &Pool{last: map[string]*member{}, asked: len(opts)}
 	var failed []string
 	for i, b := range builders {
 		if errs[i] != nil {
@@ -110,7 +113,7 @@ func (p *Pool) Build(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(p.members) > 1 {
+	if p.asked > 1 {
 		res.Builder = m.Name // which one of a pool
 	}
 	return res, nil
