@@ -35,6 +35,21 @@ var pushFields = map[string]bool{
 	"hooks": true, "on_success": true, "on_fail": true, "on_finish": true,
 }
 
+// pushNotActedOn says, for each push step field hoist accepts but does not
+// act on, why: the file loads, and a warning names the field and its line.
+var pushNotActedOn = map[string]string{
+	"registry_context":     "hoist logs in to every integration itself; registry_context is not used",
+	"provider":             "the registry integration's provider applies",
+	"accessKeyId":          "the ECR login comes from the registry integration in the registries file",
+	"secretAccessKey":      "the ECR login comes from the registry integration in the registries file",
+	"region":               notActedOn["region"],
+	"role_arn":             notActedOn["role_arn"],
+	"aws_session_name":     notActedOn["aws_session_name"],
+	"aws_duration_seconds": notActedOn["aws_duration_seconds"],
+	"strict_fail_fast":     notActedOn["strict_fail_fast"],
+	"hooks":                notActedOn["hooks"],
+}
+
 func (l *loader) pushStep(ps []pair, path string) (*PushStep, *When, error) {
 	p := &PushStep{Lines: map[string]int{}}
 	var when *When
@@ -62,6 +77,10 @@ func (l *loader) pushStep(ps []pair, path string) (*PushStep, *When, error) {
 			err = l.credentials(p, v, field)
 		case "when":
 			when, err = l.when(v, field)
+		default:
+			if why, ok := pushNotActedOn[k]; ok {
+				l.warn(key, field, why)
+			}
 		}
 		return err
 	})
