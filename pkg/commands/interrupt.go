@@ -48,6 +48,9 @@ func warnFields(w io.Writer, p *pipeline.Pipeline) {
 	for _, warning := range p.Warnings {
 		fmt.Fprintf(w, "hoist: warning: %s\n", warning)
 	}
+	for _, notice := range p.Notices {
+		fmt.Fprintf(w, "hoist: notice: %s\n", notice)
+	}
 }
 
 // loadRegistries loads the registries file at path, or returns once ctx
