@@ -19,7 +19,7 @@ type Pipeline struct {
 	// Notices say, one line each ("file:line:col: field: what"), what hoist
 	// does with a field where the user may expect otherwise.
 	Notices []string
-	Steps    []*Step
+	Steps   []*Step
 }
 
 // Mode is how a pipeline's steps run: in file order, or each when what it
