@@ -184,8 +184,9 @@ func signature(t *testing.T, repo name.Repository, d v1.Hash) v1.Hash {
 
 // TestSBOMStandInGenerator: --sbom=generator=IMAGE runs that image by
 // BuildKit's SBOM generator protocol (here a stand-in built from busybox,
-// as a real scanner cannot be downloaded) and the pushed index holds its
-// SPDX document, which lists the file the build wrote with its SHA-256.
+// as a real scanner cannot be downloaded) and the index pushed to two
+// registries holds its SPDX document, which lists the file the build
+// wrote with its SHA-256.
 func TestSBOMStandInGenerator(t *testing.T) {
 	needStack(t)
 	gen := regA.Host + "/tools/sbom-stand-in:1"
@@ -193,9 +194,13 @@ func TestSBOMStandInGenerator(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := writeFiles(t, map[string]string{"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo scanned > /scanned.txt\n"})
-	mustHoist(t, "build", dir, "--image-name", "attest/sbom", "--tag", "v1", "--registry", "a", "--sbom=generator="+gen,
+	mustHoist(t, "build", dir, "--image-name", "attest/sbom", "--tag", "v1", "--registry", "a", "--registry", "b", "--sbom=generator="+gen,
 		"--build-arg", "BASE="+baseImage, "--registries", registriesFile(t, ""), "--builder", bk.Addr, "--progress", "quiet")
-	_, att := attestationOf(t, regA.Host+"/team-a/attest/sbom:v1")
+	idx, att := attestationOf(t, regA.Host+"/team-a/attest/sbom:v1")
+	// Two targets read each blob once and write the same index to both.
+	if idxB, attB := attestationOf(t, regB.Host+"/team-b/attest/sbom:v1"); idxB != idx || attB.digest != att.digest {
+		t.Errorf("registry b holds index %s, attestation %s; want %s, %s as in a", idxB, attB.digest, idx, att.digest)
+	}
 	var spdx *statement
 	for i, s := range att.statements {
 		if s.PredicateType == "https://spdx.dev/Document" {

@@ -125,9 +125,6 @@ func (l *loader) entityAnnotations(n *yaml.Node, field string, unset bool) (Enti
 		}
 		e.Values = append(e.Values, a)
 	}
-	if e.Display != "" && !hasAnnotation(e.Values, e.Display) {
-		return e, l.errf(n, field+".display", "names %q, which the entry does not set", e.Display)
-	}
 	return e, nil
 }
 
@@ -177,15 +174,6 @@ func (l *loader) checkName(n *yaml.Node, field, name string) error {
 		return l.errf(n, field, "annotation name %q must start with a letter and hold only letters, digits and _", name)
 	}
 	return nil
-}
-
-func hasAnnotation(values []AnnotationValue, name string) bool {
-	for _, a := range values {
-		if a.Name == name {
-			return true
-		}
-	}
-	return false
 }
 
 // annotationsNotice is the one line that says what hoist does with a
