@@ -4,6 +4,7 @@
 // with htpasswd or token auth where asked; a token server following
 // distribution's token spec; stand-ins for the clouds' token endpoints
 // (ECR, STS, Google OAuth, Entra ID and ACR's exchange) that issue
-// credentials a real local registry accepts; a buildkitd; and a busybox
-// base image made from Debian's busybox-static.
+// credentials a real local registry accepts; a buildkitd; a busybox
+// base image made from Debian's busybox-static; and a stand-in SBOM
+// generator image on it that follows BuildKit's SBOM generator protocol.
 package stack

@@ -2,7 +2,8 @@
 // buildkitd or starts a local one for the run (daemonless mode), readies a
 // build's pulls and cache before it starts (fallback registries for base
 // images, a caching registry that refuses pushes), solves a Dockerfile
-// build with the dockerfile frontend, and writes the image to hoist's
+// build with the dockerfile frontend (with provenance and SBOM
+// attestations when asked), and writes the image to hoist's
 // local OCI store, from where pkg/distribute publishes it, and which it
 // prunes to the newest images. BuildKit itself
 // pushes nothing; credentials for its pulls and cache pass over the

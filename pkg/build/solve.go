@@ -79,6 +79,10 @@ type Request struct {
 	// SSH are agents or keys to forward as buildctl's --ssh takes them
 	// ("default" or "id=path"), for RUN --mount=type=ssh.
 	SSH []string
+	// Attests are the Dockerfile frontend's attestation attributes
+	// (attest:provenance, attest:sbom), as ParseAttests returns them;
+	// none when empty.
+	Attests map[string]string
 	// Progress is the step's part of the run's one progress display;
 	// nil shows nothing.
 	Progress *progress.Step
@@ -183,6 +187,9 @@ func solveOpt(req Request, st content.Store) (*client.SolveOpt, func(), error) {
 	for _, kv := range req.BuildArgs {
 		k, v, _ := strings.Cut(kv, "=")
 		attrs["build-arg:"+k] = v
+	}
+	for k, v := range req.Attests {
+		attrs[k] = v
 	}
 	for from, to := range req.Replace {
 		key, err := contextKey(from)

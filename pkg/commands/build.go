@@ -30,6 +30,7 @@ type buildOptions struct {
 	annotations []string
 	ssh         []string
 	dryRun      bool
+	attest      attestOptions
 }
 
 func newBuildCmd() *cobra.Command {
@@ -112,6 +113,7 @@ func (f *buildOptions) AddFlags(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.ssh, "ssh", nil, "SSH agent or keys to forward for RUN --mount=type=ssh: default or ID=PATH (repeatable)")
 	env(fl, "ssh", "HOIST_SSH")
 	env(fl, "label", "HOIST_LABEL")
+	f.attest.AddFlags(cmd)
 	addDryRunFlag(cmd, &f.dryRun)
 }
 
@@ -129,6 +131,9 @@ func (f *buildOptions) Validate() error {
 	}
 	if _, err := build.ParseAnnotations(f.annotations); err != nil {
 		return errs.Input("--annotation: %w", err)
+	}
+	if err := f.attest.Validate(); err != nil {
+		return err
 	}
 	if f.noPush && len(f.registries) > 0 {
 		return errs.Input("--no-push and --registry exclude each other")
@@ -190,6 +195,7 @@ func (f *buildOptions) pipeline(dir string) (*pipeline.Pipeline, error) {
 		Secrets:            absSecrets(f.secrets),
 		Annotations:        f.annotations,
 		SSH:                f.ssh,
+		Attests:            f.attest.entries(),
 		Lines:              map[string]int{},
 	}
 	if len(f.tags) > 0 {

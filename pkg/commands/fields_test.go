@@ -40,7 +40,7 @@ steps:
 		"hoist: warning: " + file + ":10:5: steps.app.cosign: hoist does not sign images: sign the pushed digest with cosign afterwards",
 		"hoist: warning: " + file + ":12:5: steps.app.region: the ECR login comes from the registry integration (provider: ecr, region in the registries file)",
 		"hoist: warning: " + file + ":13:5: steps.app.squash: BuildKit does not squash layers: the image keeps its layers",
-		"hoist: warning: " + file + ":14:5: steps.app.annotations: not acted on yet: Codefresh's build annotations annotate the pipeline run, not the image",
+		"hoist: notice: " + file + ":14:5: steps.app.annotations: Codefresh's build annotations annotate the pipeline run, not the image: hoist records them in the metadata file (--metadata-file)",
 	}
 	for _, args := range [][]string{{"explain", "-f", file, "--var", "CF_BRANCH=main"}, {"validate", "-f", file}} {
 		r := mustHoist(t, args...)

@@ -43,10 +43,14 @@ func loadPipeline(ctx context.Context, path string) (*pipeline.Pipeline, error) 
 }
 
 // warnFields prints one warning line per field of p that loads but that
-// hoist does not act on, naming its file, line and field.
+// hoist does not act on, and one notice line per field hoist acts on
+// otherwise than a user may expect, each naming its file, line and field.
 func warnFields(w io.Writer, p *pipeline.Pipeline) {
 	for _, warning := range p.Warnings {
 		fmt.Fprintf(w, "hoist: warning: %s\n", warning)
+	}
+	for _, notice := range p.Notices {
+		fmt.Fprintf(w, "hoist: notice: %s\n", notice)
 	}
 }
 

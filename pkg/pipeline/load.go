@@ -91,7 +91,7 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 	if problems := p.checkWaits(); len(problems) > 0 {
 		return nil, newProblems(problems)
 	}
-	p.Warnings = l.warnings
+	p.Warnings, p.Notices = l.warnings, l.notices
 	return p, nil
 }
 

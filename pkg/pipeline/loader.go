@@ -15,6 +15,9 @@ type loader struct {
 	file string
 	// warnings are fields that load but that hoist does not act on.
 	warnings []string
+	// notices say what hoist does with a field in a way the user may not
+	// expect (Codefresh's build annotations).
+	notices []string
 }
 
 // warn records that field, at n, loads but is not acted on, and why.

@@ -16,7 +16,10 @@ type Pipeline struct {
 	// Warnings name the fields that load but that hoist does not act on,
 	// each "file:line:col: field: why".
 	Warnings []string
-	Steps    []*Step
+	// Notices say, one line each ("file:line:col: field: what"), what hoist
+	// does with a field where the user may expect otherwise.
+	Notices []string
+	Steps   []*Step
 }
 
 // Mode is how a pipeline's steps run: in file order, or each when what it
@@ -123,8 +126,15 @@ type BuildStep struct {
 	// them ("default" or "id=path[,path]"), for RUN --mount=type=ssh.
 	SSH []string
 	// Annotations are buildx-style --annotation values, from the command
-	// line only: a pipeline's annotations: are Codefresh's build annotations.
+	// line only: a pipeline's annotations: are EntityAnnotations.
 	Annotations []string
+	// EntityAnnotations are the pipeline's annotations: entries,
+	// Codefresh's annotations of its entities (the run, by default).
+	EntityAnnotations []EntityAnnotations
+	// Attests are buildx-style --attest entries (with --provenance and
+	// --sbom), from the command line only: Codefresh's build step has no
+	// attestation field.
+	Attests []string
 	// Lines maps each field name that was set to the line it is on.
 	Lines map[string]int
 }

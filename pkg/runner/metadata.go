@@ -23,6 +23,9 @@ type StepRecord struct {
 	// Labels are the labels hoist set (where the Dockerfile did not).
 	Labels      map[string]string `json:"labels,omitempty"`
 	Annotations map[string]string `json:"annotations,omitempty"`
+	// EntityAnnotations are the build step's annotations: entries,
+	// Codefresh's annotations of the run (or another entity).
+	EntityAnnotations []EntityAnnotations `json:"entity_annotations,omitempty"`
 	// Targets are a push step's per-target results.
 	Targets []*distribute.Result `json:"targets,omitempty"`
 }
@@ -59,6 +62,7 @@ func Records(results []*StepResult, dryRun bool) []StepRecord {
 			rec.Labels[k] = v
 		}
 		rec.Annotations = r.Request.Annotations
+		rec.EntityAnnotations = r.EntityAnnotations
 		rec.Targets = r.Pushed
 		out = append(out, rec)
 	}

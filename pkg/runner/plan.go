@@ -60,6 +60,9 @@ type StepPlan struct {
 	// Retry and Timeout are the step's own.
 	Retry   *pipeline.Retry
 	Timeout time.Duration
+	// EntityAnnotations are the build step's annotations: entries, for
+	// the metadata file.
+	EntityAnnotations []EntityAnnotations
 	// Hooks are the step's on_success, on_fail and on_finish metadata.
 	Hooks []*pipeline.MetadataHook
 }

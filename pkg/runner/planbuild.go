@@ -141,6 +141,12 @@ func (pl *planner) request(b *pipeline.BuildStep, sp *StepPlan, at func(field, f
 			req.Annotations[strings.TrimSpace(k)] = v
 		}
 	}
+	if sp.EntityAnnotations, err = pl.entityAnnotations("steps."+sp.Name, b, req); err != nil {
+		return nil, err
+	}
+	if req.Attests, err = build.ParseAttests(b.Attests); err != nil {
+		return nil, at("attest", "%w", err)
+	}
 	return req, nil
 }
 
