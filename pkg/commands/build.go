@@ -30,6 +30,7 @@ type buildOptions struct {
 	annotations []string
 	ssh         []string
 	dryRun      bool
+	buildx      buildxFlags
 }
 
 func newBuildCmd() *cobra.Command {
@@ -57,6 +58,11 @@ func newBuildCmd() *cobra.Command {
 			if len(args) == 1 {
 				dir = args[0]
 			}
+			dir, cleanup, err := f.stdin(cmd.InOrStdin(), dir)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
 			p, err := f.pipeline(dir)
 			if err != nil {
 				return err
@@ -112,6 +118,7 @@ func (f *buildOptions) AddFlags(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.ssh, "ssh", nil, "SSH agent or keys to forward for RUN --mount=type=ssh: default or ID=PATH (repeatable)")
 	env(fl, "ssh", "HOIST_SSH")
 	env(fl, "label", "HOIST_LABEL")
+	f.buildx.addFlags(cmd)
 	addDryRunFlag(cmd, &f.dryRun)
 }
 
@@ -129,6 +136,9 @@ func (f *buildOptions) Validate() error {
 	}
 	if _, err := build.ParseAnnotations(f.annotations); err != nil {
 		return errs.Input("--annotation: %w", err)
+	}
+	if err := f.buildx.validate(); err != nil {
+		return err
 	}
 	if f.noPush && len(f.registries) > 0 {
 		return errs.Input("--no-push and --registry exclude each other")
@@ -165,13 +175,22 @@ func buildArgs(in []string) []string {
 // pipeline turns the flags into a one-step pipeline, so hoist build and
 // hoist run share one path.
 func (f *buildOptions) pipeline(dir string) (*pipeline.Pipeline, error) {
+	remote := ""
+	if build.IsGitURL(dir) {
+		remote, dir = dir, "."
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, errs.Input("build context %s: %v", dir, err)
 	}
+	flags, err := f.buildx.flags(remote)
+	if err != nil {
+		return nil, err
+	}
 	dockerfile := f.dockerfile
-	if dockerfile != "" && dockerfile != "-" && !filepath.IsAbs(dockerfile) {
-		// As buildx: -f is relative to the current folder, not the context.
+	if dockerfile != "" && remote == "" && !filepath.IsAbs(dockerfile) {
+		// As buildx: -f is relative to the current folder, not the context
+		// (in a git URL context, it is a path in the repository).
 		if dockerfile, err = filepath.Abs(dockerfile); err != nil {
 			return nil, errs.Input("-f %s: %w", f.dockerfile, err)
 		}
@@ -179,6 +198,8 @@ func (f *buildOptions) pipeline(dir string) (*pipeline.Pipeline, error) {
 	b := &pipeline.BuildStep{
 		ImageName:  f.imageName,
 		Dockerfile: dockerfile,
+		// The Dockerfile read from stdin, if any.
+		DockerfileContent: f.buildx.dockerfileContent,
 		// Named on the command line: the user may build any file.
 		DockerfileAnywhere: true,
 		DisablePush:        f.noPush,
@@ -190,6 +211,7 @@ func (f *buildOptions) pipeline(dir string) (*pipeline.Pipeline, error) {
 		Secrets:            absSecrets(f.secrets),
 		Annotations:        f.annotations,
 		SSH:                f.ssh,
+		Flags:              flags,
 		Lines:              map[string]int{},
 	}
 	if len(f.tags) > 0 {

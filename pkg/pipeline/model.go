@@ -125,6 +125,8 @@ type BuildStep struct {
 	// Annotations are buildx-style --annotation values, from the command
 	// line only: a pipeline's annotations: are Codefresh's build annotations.
 	Annotations []string
+	// Flags are options only hoist build's flags set.
+	Flags BuildFlags
 	// Lines maps each field name that was set to the line it is on.
 	Lines map[string]int
 }

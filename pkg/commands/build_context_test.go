@@ -1,0 +1,133 @@
+package commands
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// buildAndPull runs hoist build CONTEXT with args on the test stack,
+// pushing ctx/REPO:v1 to registry a, and returns the pushed image.
+func buildAndPull(t *testing.T, context, repo string, args ...string) v1.Image {
+	t.Helper()
+	mustHoist(t, append([]string{"build", context, "--image-name", "ctx/" + repo, "--tag", "v1", "--registry", "a",
+		"--registries", registriesFile(t, ""), "--builder", bk.Addr, "--progress", "quiet"}, args...)...)
+	return pulled(t, regA.Host+"/team-a/ctx/"+repo+":v1")
+}
+
+// pulled returns the image at ref from a test registry.
+func pulled(t *testing.T, ref string) v1.Image {
+	t.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := remote.Image(r)
+	if err != nil {
+		t.Fatalf("%s: %v", ref, err)
+	}
+	return img
+}
+
+// withStdin runs f with os.Stdin reading data.
+func withStdin(t *testing.T, data []byte, f func()) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "stdin")
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	old := os.Stdin
+	os.Stdin = in
+	defer func() { os.Stdin = old }()
+	f()
+}
+
+// tarOf returns a gzip tar holding name → content.
+func tarOf(t *testing.T, files map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(zw)
+	for n, c := range files {
+		if err := tw.WriteHeader(&tar.Header{Name: n, Mode: 0o644, Size: int64(len(c)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write([]byte(c))
+	}
+	tw.Close()
+	zw.Close()
+	return buf.Bytes()
+}
+
+// TestBuildContextNamed: --build-context NAME=FOLDER (relative to the
+// current folder) is what COPY --from=NAME copies from, and
+// NAME=docker-image://REF is what FROM NAME builds on: the Dockerfile's
+// base names an image no registry here holds, so the build only works
+// through the named context.
+func TestBuildContextNamed(t *testing.T) {
+	needStack(t)
+	dir := writeFiles(t, map[string]string{
+		"app/Dockerfile":      "FROM hoist.invalid/no/such-base:1\nCOPY --from=assets logo.txt /logo.txt\nCOPY app.txt /app.txt\n",
+		"app/app.txt":         "app\n",
+		"shared/logo.txt":     "the logo\n",
+		"app/logo.txt":        "the wrong logo (from the main context)\n",
+		"shared/.placeholder": "",
+	})
+	t.Chdir(dir)
+	img := buildAndPull(t, "app", "named",
+		"--build-context", "assets=shared", "--build-context", "hoist.invalid/no/such-base:1=docker-image://"+baseImage)
+	if got, _ := fileInImage(t, img, "logo.txt"); got != "the logo\n" {
+		t.Errorf("COPY --from=assets: /logo.txt = %q, want the named folder's", got)
+	}
+	if got, _ := fileInImage(t, img, "app.txt"); got != "app\n" {
+		t.Errorf("/app.txt = %q, want the main context's", got)
+	}
+	base := pulled(t, baseImage)
+	bl, _ := base.Layers()
+	il, _ := img.Layers()
+	bd, _ := bl[0].Digest()
+	id, _ := il[0].Digest()
+	if bd != id {
+		t.Errorf("FROM the docker-image:// context: first layer %s, want the base's %s", id, bd)
+	}
+}
+
+// TestBuildContextStdin: - reads a (gzip) tar of the context from stdin,
+// -f - reads the Dockerfile from stdin, and both at once is one line,
+// exit 2.
+func TestBuildContextStdin(t *testing.T) {
+	needStack(t)
+	df := "ARG BASE\nFROM ${BASE}\nCOPY in.txt /in.txt\n"
+	withStdin(t, tarOf(t, map[string]string{"Dockerfile": df, "in.txt": "from the tar\n"}), func() {
+		img := buildAndPull(t, "-", "stdin-tar", "--build-arg", "BASE="+baseImage)
+		if got, _ := fileInImage(t, img, "in.txt"); got != "from the tar\n" {
+			t.Errorf("context tar on stdin: /in.txt = %q", got)
+		}
+	})
+	dir := writeFiles(t, map[string]string{"in.txt": "from the folder\n", "Dockerfile": "FROM scratch\nCOPY nothing-here /\n"})
+	withStdin(t, []byte(df), func() {
+		img := buildAndPull(t, dir, "stdin-dockerfile", "-f", "-", "--build-arg", "BASE="+baseImage)
+		if got, _ := fileInImage(t, img, "in.txt"); got != "from the folder\n" {
+			t.Errorf("-f -: /in.txt = %q", got)
+		}
+	})
+	withStdin(t, []byte(df), func() {
+		r := hoist(t, "build", "-", "-f", "-", "--image-name", "ctx/x", "--no-push", "--dry-run")
+		want := "hoist: - as the context and -f - both read stdin: give the Dockerfile with -f FILE or inside the context tar\n"
+		if r.code != 2 || r.stderr != want {
+			t.Errorf("- and -f -: exit %d, stderr %q; want 2, %q", r.code, r.stderr, want)
+		}
+	})
+}
