@@ -4,8 +4,12 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"net/http/cgi"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -130,4 +134,90 @@ func TestBuildContextStdin(t *testing.T) {
 			t.Errorf("- and -f -: exit %d, stderr %q; want 2, %q", r.code, r.stderr, want)
 		}
 	})
+}
+
+// gitServer serves the bare repositories under root over git's smart
+// HTTP (git http-backend behind net/http/cgi) on 127.0.0.1, and returns
+// its http://127.0.0.1:PORT address.
+func gitServer(t *testing.T, root string) string {
+	t.Helper()
+	backend, err := exec.Command("git", "--exec-path").Output()
+	if err != nil {
+		t.Fatalf("git --exec-path: %v", err)
+	}
+	h := &cgi.Handler{
+		Path: filepath.Join(strings.TrimSpace(string(backend)), "git-http-backend"),
+		Env:  []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"},
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// gitRepo makes a bare repository root/NAME.git whose tag v1 holds
+// files1 and whose main branch then moves on to files2.
+func gitRepo(t *testing.T, root, name string, files1, files2 map[string]string) {
+	t.Helper()
+	work := t.TempDir()
+	git := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", append([]string{"-C", work, "-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	write := func(files map[string]string) {
+		for n, c := range files {
+			p := filepath.Join(work, n)
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			if err := os.WriteFile(p, []byte(c), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	git("init", "-q", "-b", "main")
+	write(files1)
+	git("add", "-A")
+	git("commit", "-qm", "one")
+	git("tag", "v1")
+	write(files2)
+	git("add", "-A")
+	git("commit", "-qm", "two")
+	if out, err := exec.Command("git", "clone", "-q", "--bare", work, filepath.Join(root, name+".git")).CombinedOutput(); err != nil {
+		t.Fatalf("git clone --bare: %v\n%s", err, out)
+	}
+}
+
+// TestBuildGitContext: a git URL as the context is fetched by the
+// builder, at the ref and in the subfolder the URL names, with the
+// Dockerfile from it; -f names a Dockerfile in the repository.
+func TestBuildGitContext(t *testing.T) {
+	needStack(t)
+	root := t.TempDir()
+	df := "ARG BASE\nFROM ${BASE}\nCOPY version.txt /version.txt\n"
+	gitRepo(t, root, "app",
+		map[string]string{"svc/Dockerfile": df, "svc/version.txt": "one\n", "svc/Dockerfile.alt": df + "RUN echo alt > /alt.txt\n"},
+		map[string]string{"svc/version.txt": "two\n"})
+	url := gitServer(t, root) + "/app.git"
+	img := buildAndPull(t, url+"#v1:svc", "git-tag", "--build-arg", "BASE="+baseImage)
+	if got, _ := fileInImage(t, img, "version.txt"); got != "one\n" {
+		t.Errorf("%s#v1:svc: /version.txt = %q, want the tag's", url, got)
+	}
+	img = buildAndPull(t, url+"#main:svc", "git-main", "--build-arg", "BASE="+baseImage, "-f", "Dockerfile.alt")
+	if got, _ := fileInImage(t, img, "version.txt"); got != "two\n" {
+		t.Errorf("%s#main:svc: /version.txt = %q, want the branch's", url, got)
+	}
+	if got, _ := fileInImage(t, img, "alt.txt"); got != "alt\n" {
+		t.Errorf("-f Dockerfile.alt in a git context: /alt.txt = %q, want the repository's Dockerfile.alt to have run", got)
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src := m.Annotations["org.opencontainers.image.source"]; src != url {
+		t.Errorf("source annotation %q, want the git URL %s", src, url)
+	}
+	if rev, ok := m.Annotations["org.opencontainers.image.revision"]; ok {
+		t.Errorf("revision annotation %q: the local checkout's revision says nothing of the git context", rev)
+	}
 }
