@@ -178,6 +178,8 @@ func (f *buildOptions) pipeline(dir string) (*pipeline.Pipeline, error) {
 	remote := ""
 	if build.IsGitURL(dir) {
 		remote, dir = dir, "."
+	} else if strings.Contains(dir, "://") {
+		return nil, errs.Input("build context %s: want a folder, - (a tar on stdin) or a git URL such as https://host/repo.git#ref:subdir", dir)
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {

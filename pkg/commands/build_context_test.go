@@ -109,8 +109,7 @@ func TestBuildContextNamed(t *testing.T) {
 }
 
 // TestBuildContextStdin: - reads a (gzip) tar of the context from stdin,
-// -f - reads the Dockerfile from stdin, and both at once is one line,
-// exit 2.
+// and -f - reads the Dockerfile from stdin.
 func TestBuildContextStdin(t *testing.T) {
 	needStack(t)
 	df := "ARG BASE\nFROM ${BASE}\nCOPY in.txt /in.txt\n"
@@ -125,13 +124,6 @@ func TestBuildContextStdin(t *testing.T) {
 		img := buildAndPull(t, dir, "stdin-dockerfile", "-f", "-", "--build-arg", "BASE="+baseImage)
 		if got, _ := fileInImage(t, img, "in.txt"); got != "from the folder\n" {
 			t.Errorf("-f -: /in.txt = %q", got)
-		}
-	})
-	withStdin(t, []byte(df), func() {
-		r := hoist(t, "build", "-", "-f", "-", "--image-name", "ctx/x", "--no-push", "--dry-run")
-		want := "hoist: - as the context and -f - both read stdin: give the Dockerfile with -f FILE or inside the context tar\n"
-		if r.code != 2 || r.stderr != want {
-			t.Errorf("- and -f -: exit %d, stderr %q; want 2, %q", r.code, r.stderr, want)
 		}
 	})
 }
@@ -219,5 +211,49 @@ func TestBuildGitContext(t *testing.T) {
 	}
 	if rev, ok := m.Annotations["org.opencontainers.image.revision"]; ok {
 		t.Errorf("revision annotation %q: the local checkout's revision says nothing of the git context", rev)
+	}
+}
+
+// TestBuildxFlagsBadInput: each mistake in the buildx flags, the stdin
+// context or a context URL is one line, exit 2.
+func TestBuildxFlagsBadInput(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"Dockerfile": "FROM scratch\n"})
+	evil := func() []byte {
+		var buf bytes.Buffer
+		tw := tar.NewWriter(&buf)
+		tw.WriteHeader(&tar.Header{Name: "../evil", Mode: 0o644, Size: 1, Typeflag: tar.TypeReg})
+		tw.Write([]byte("x"))
+		tw.Close()
+		return buf.Bytes()
+	}()
+	for _, tc := range []struct {
+		args  []string
+		stdin []byte
+		want  string
+	}{
+		{[]string{"--network", "bridge"}, nil, `hoist: --network: network mode "bridge": want default, none or host`},
+		{[]string{"--add-host", "db.internal"}, nil, `hoist: --add-host "db.internal": want HOST:IP, e.g. db.internal:10.0.0.5`},
+		{[]string{"--add-host", "db.internal:not-an-ip"}, nil, `hoist: --add-host "db.internal:not-an-ip": want HOST:IP, e.g. db.internal:10.0.0.5`},
+		{[]string{"--allow", "root"}, nil, `hoist: --allow "root": want network.host or security.insecure`},
+		{[]string{"--build-context", "assets"}, nil, `hoist: --build-context "assets": want NAME=VALUE, VALUE a folder, docker-image://REF, oci-layout://FOLDER[:TAG] or a git URL`},
+		{[]string{"--build-context", "Assets=."}, nil, `hoist: --build-context "Assets=.": the name must be a valid image name`},
+		{[]string{"--build-context", "assets=/nonexistent/assets"}, nil, `hoist: --build-context assets: /nonexistent/assets is not a folder`},
+		{[]string{"--build-context", "assets=s3://bucket/assets"}, nil, `hoist: --build-context assets=s3://bucket/assets: want a folder, docker-image://REF, oci-layout://FOLDER[:TAG] or a git URL`},
+		{[]string{"--build-context", "base=docker-image://Not/Valid"}, nil, `hoist: --build-context "base=docker-image://Not/Valid": image Not/Valid: invalid reference format: repository name (Valid) must be lowercase`},
+		{[]string{"-"}, []byte{}, "hoist: -: stdin is empty; give a tar of the context, or a Dockerfile"},
+		{[]string{"-"}, evil, "hoist: -: the context tar on stdin: ../evil: leads out of the context"},
+		{[]string{"-", "-f", "-"}, []byte("FROM scratch\n"), "hoist: - as the context and -f - both read stdin: give the Dockerfile with -f FILE or inside the context tar"},
+		{[]string{"-f", "-"}, []byte{}, "hoist: -f -: stdin is empty; give the Dockerfile's text on stdin"},
+		{[]string{"https://example.com/app"}, nil, "hoist: build context https://example.com/app: want a folder, - (a tar on stdin) or a git URL such as https://host/repo.git#ref:subdir"},
+	} {
+		args := append([]string{"build", "--image-name", "acme/app", "--no-push", "--dry-run"}, tc.args...)
+		if tc.args[0] != "-" && !strings.Contains(tc.args[0], "://") {
+			args = append(args, dir)
+		}
+		var r result
+		withStdin(t, tc.stdin, func() { r = hoist(t, args...) })
+		if r.code != 2 || r.stderr != tc.want+"\n" {
+			t.Errorf("hoist %v: exit %d, stderr %q; want exit 2, %q", tc.args, r.code, r.stderr, tc.want)
+		}
 	}
 }
