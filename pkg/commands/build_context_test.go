@@ -14,7 +14,11 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/hoist-build/hoist/internal/stack"
 )
 
 // buildAndPull runs hoist build CONTEXT with args on the test stack,
@@ -255,5 +259,35 @@ func TestBuildxFlagsBadInput(t *testing.T) {
 		if r.code != 2 || r.stderr != tc.want+"\n" {
 			t.Errorf("hoist %v: exit %d, stderr %q; want exit 2, %q", tc.args, r.code, r.stderr, tc.want)
 		}
+	}
+}
+
+// TestBuildContextOCILayout: --build-context NAME=oci-layout://FOLDER:TAG
+// builds FROM NAME on the image that tag names in a local OCI layout.
+func TestBuildContextOCILayout(t *testing.T) {
+	needStack(t)
+	bb, err := stack.Busybox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := writeFiles(t, map[string]string{"app/Dockerfile": "FROM base\nRUN echo on-the-layout > /o.txt\n"})
+	lp, err := layout.Write(filepath.Join(dir, "layout"), empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lp.AppendImage(bb, layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": "v1"})); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	img := buildAndPull(t, "app", "oci-layout", "--build-context", "base=oci-layout://layout:v1")
+	bl, _ := bb.Layers()
+	il, _ := img.Layers()
+	bd, _ := bl[0].Digest()
+	id, _ := il[0].Digest()
+	if bd != id {
+		t.Errorf("FROM the oci-layout:// context: first layer %s, want the layout image's %s", id, bd)
+	}
+	if got, _ := fileInImage(t, img, "o.txt"); got != "on-the-layout\n" {
+		t.Errorf("/o.txt = %q", got)
 	}
 }
