@@ -145,7 +145,7 @@ func startDaemon(ctx context.Context, regs *registries.Config, log io.Writer) (*
 		return nil, fmt.Errorf("starting buildkitd: %w", err)
 	}
 	defer logf.Close()
-	if d.cmd, err = daemonCommand(bin, kit, tmp, []string{"--root", root, "--addr", d.addr, "--config", conf}); err != nil {
+	if d.cmd, err = daemonCommand(bin, kit, tmp, append([]string{"--root", root, "--addr", d.addr, "--config", conf}, localEntitlements...)); err != nil {
 		d.cleanup()
 		return nil, fmt.Errorf("starting buildkitd: %w", err)
 	}

@@ -28,8 +28,8 @@ func Preflight(ctx context.Context, acct *registries.Account, req *Request, cach
 			req.CacheExport, req.CacheImports = "", slices.Clone(cacheFrom)
 		}
 	}
-	if !acct.AnyFallback() {
-		return nil // nothing could come from elsewhere
+	if !acct.AnyFallback() || req.dockerfileRemote() {
+		return nil // nothing could come from elsewhere, or the builder reads the Dockerfile
 	}
 	df, err := req.DockerfileText()
 	if err != nil {

@@ -86,6 +86,9 @@ type Request struct {
 	// Progress is the step's part of the run's one progress display;
 	// nil shows nothing.
 	Progress *progress.Step
+	// BuildxOptions are buildx's --pull, --network, --add-host, --allow,
+	// --build-context and a git URL context.
+	BuildxOptions
 }
 
 // Result is what a build produced.
@@ -132,7 +135,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	resp, err := b.client.Solve(ctx, nil, *opt, ch)
 	<-shown
 	if err != nil {
-		return nil, red.err(err)
+		return nil, entitlementError(red.err(err))
 	}
 	name := ""
 	if len(req.Names) > 0 {
@@ -152,9 +155,13 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 // temp folder of an inline Dockerfile.
 func solveOpt(req Request, st content.Store) (*client.SolveOpt, func(), error) {
 	cleanup := func() {}
-	ctxFS, err := fsutil.NewFS(req.ContextDir)
-	if err != nil {
-		return nil, cleanup, fmt.Errorf("build context %s: %w", req.ContextDir, err)
+	mounts := map[string]fsutil.FS{}
+	if req.RemoteContext == "" {
+		ctxFS, err := fsutil.NewFS(req.ContextDir)
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("build context %s: %w", req.ContextDir, err)
+		}
+		mounts["context"] = ctxFS
 	}
 	dfDir, dfName := filepath.Dir(req.Dockerfile), filepath.Base(req.Dockerfile)
 	if req.DockerfileContent != "" {
@@ -169,10 +176,13 @@ func solveOpt(req Request, st content.Store) (*client.SolveOpt, func(), error) {
 			return nil, func() {}, err
 		}
 	}
-	dfFS, err := fsutil.NewFS(dfDir)
-	if err != nil {
-		cleanup()
-		return nil, func() {}, fmt.Errorf("dockerfile folder %s: %w", dfDir, err)
+	if req.Dockerfile != "" || req.DockerfileContent != "" {
+		dfFS, err := fsutil.NewFS(dfDir)
+		if err != nil {
+			cleanup()
+			return nil, func() {}, fmt.Errorf("dockerfile folder %s: %w", dfDir, err)
+		}
+		mounts["dockerfile"] = dfFS
 	}
 	attrs := map[string]string{"filename": dfName}
 	if req.Target != "" {
@@ -217,19 +227,24 @@ func solveOpt(req Request, st content.Store) (*client.SolveOpt, func(), error) {
 		cleanup()
 		return nil, func() {}, errs.Input("%w", err)
 	}
-	return &client.SolveOpt{
+	opt := &client.SolveOpt{
 		CacheImports:  imports,
 		CacheExports:  cacheExports,
 		Frontend:      "dockerfile.v0",
 		FrontendAttrs: attrs,
-		LocalMounts:   map[string]fsutil.FS{"context": ctxFS, "dockerfile": dfFS},
+		LocalMounts:   mounts,
 		Exports:       exports(req, st),
 		Session: append(attachables, authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
 			AuthConfigProvider: func(_ context.Context, host string, scopes []string, _ authprovider.ExpireCachedAuthCheck) (types.AuthConfig, error) {
 				return auth(host, scopes)
 			},
 		})),
-	}, cleanup, nil
+	}
+	if err := req.BuildxOptions.apply(opt); err != nil {
+		cleanup()
+		return nil, func() {}, errs.Input("%w", err)
+	}
+	return opt, cleanup, nil
 }
 
 // sessionProviders returns BuildKit's secrets and SSH agent providers for

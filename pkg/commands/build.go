@@ -31,6 +31,7 @@ type buildOptions struct {
 	ssh         []string
 	dryRun      bool
 	attest      attestOptions
+	buildx      buildxFlags
 }
 
 func newBuildCmd() *cobra.Command {
@@ -58,6 +59,11 @@ func newBuildCmd() *cobra.Command {
 			if len(args) == 1 {
 				dir = args[0]
 			}
+			dir, cleanup, err := f.stdin(cmd.InOrStdin(), dir)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
 			p, err := f.pipeline(dir)
 			if err != nil {
 				return err
@@ -114,6 +120,7 @@ func (f *buildOptions) AddFlags(cmd *cobra.Command) {
 	env(fl, "ssh", "HOIST_SSH")
 	env(fl, "label", "HOIST_LABEL")
 	f.attest.AddFlags(cmd)
+	f.buildx.addFlags(cmd)
 	addDryRunFlag(cmd, &f.dryRun)
 }
 
@@ -133,6 +140,9 @@ func (f *buildOptions) Validate() error {
 		return errs.Input("--annotation: %w", err)
 	}
 	if err := f.attest.Validate(); err != nil {
+		return err
+	}
+	if err := f.buildx.validate(); err != nil {
 		return err
 	}
 	if f.noPush && len(f.registries) > 0 {
@@ -170,13 +180,24 @@ func buildArgs(in []string) []string {
 // pipeline turns the flags into a one-step pipeline, so hoist build and
 // hoist run share one path.
 func (f *buildOptions) pipeline(dir string) (*pipeline.Pipeline, error) {
+	remote := ""
+	if build.IsGitURL(dir) {
+		remote, dir = dir, "."
+	} else if strings.Contains(dir, "://") {
+		return nil, errs.Input("build context %s: want a folder, - (a tar on stdin) or a git URL such as https://host/repo.git#ref:subdir", dir)
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, errs.Input("build context %s: %v", dir, err)
 	}
+	flags, err := f.buildx.flags(remote)
+	if err != nil {
+		return nil, err
+	}
 	dockerfile := f.dockerfile
-	if dockerfile != "" && dockerfile != "-" && !filepath.IsAbs(dockerfile) {
-		// As buildx: -f is relative to the current folder, not the context.
+	if dockerfile != "" && remote == "" && !filepath.IsAbs(dockerfile) {
+		// As buildx: -f is relative to the current folder, not the context
+		// (in a git URL context, it is a path in the repository).
 		if dockerfile, err = filepath.Abs(dockerfile); err != nil {
 			return nil, errs.Input("-f %s: %w", f.dockerfile, err)
 		}
@@ -184,6 +205,8 @@ func (f *buildOptions) pipeline(dir string) (*pipeline.Pipeline, error) {
 	b := &pipeline.BuildStep{
 		ImageName:  f.imageName,
 		Dockerfile: dockerfile,
+		// The Dockerfile read from stdin, if any.
+		DockerfileContent: f.buildx.dockerfileContent,
 		// Named on the command line: the user may build any file.
 		DockerfileAnywhere: true,
 		DisablePush:        f.noPush,
@@ -196,6 +219,7 @@ func (f *buildOptions) pipeline(dir string) (*pipeline.Pipeline, error) {
 		Annotations:        f.annotations,
 		SSH:                f.ssh,
 		Attests:            f.attest.entries(),
+		Flags:              flags,
 		Lines:              map[string]int{},
 	}
 	if len(f.tags) > 0 {

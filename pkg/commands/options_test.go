@@ -42,7 +42,7 @@ func TestCommandFlags(t *testing.T) {
 		"hoist run":              append(append([]string{}, pipelineRun...), builds...),
 		"hoist explain":          pipelineRun,
 		"hoist validate":         {"file"},
-		"hoist build":            append(append([]string{"auto-push-registry", "metadata-file", "no-auto-push", "registries", "var"}, builds...), "build-arg", "file", "image-name", "label", "no-cache", "no-push", "platform", "registry", "secret", "ssh", "tag", "target", "iidfile", "quiet", "annotation", "attest", "provenance", "sbom"),
+		"hoist build":            append(append([]string{"auto-push-registry", "metadata-file", "no-auto-push", "registries", "var"}, builds...), "build-arg", "file", "image-name", "label", "no-cache", "no-push", "platform", "registry", "secret", "ssh", "tag", "target", "iidfile", "quiet", "annotation", "attest", "provenance", "sbom", "pull", "network", "add-host", "allow", "build-context"),
 		"hoist push":             append([]string{"image-name", "registry", "tag"}, copies...),
 		"hoist tag":              copies,
 		"hoist promote":          append([]string{"image-name", "tag", "to"}, copies...),

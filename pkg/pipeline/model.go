@@ -135,6 +135,8 @@ type BuildStep struct {
 	// --sbom), from the command line only: Codefresh's build step has no
 	// attestation field.
 	Attests []string
+	// Flags are options only hoist build's flags set.
+	Flags BuildFlags
 	// Lines maps each field name that was set to the line it is on.
 	Lines map[string]int
 }

@@ -84,7 +84,8 @@ func (pl *planner) request(b *pipeline.BuildStep, sp *StepPlan, at func(field, f
 			dir = filepath.Join(pl.p.Dir, dir)
 		}
 	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+	remote := b.Flags.RemoteContext != ""
+	if st, err := os.Stat(dir); !remote && (err != nil || !st.IsDir()) {
 		return nil, at("working_directory", "build context %s is not a folder", dir)
 	}
 	req := &build.Request{
@@ -95,13 +96,20 @@ func (pl *planner) request(b *pipeline.BuildStep, sp *StepPlan, at func(field, f
 		NoCache:           b.NoCache,
 		Names:             sp.Refs,
 		SSH:               b.SSH,
+		BuildxOptions:     buildxOptions(b.Flags),
 	}
 	secrets, err := pl.secrets(b.Secrets, at)
 	if err != nil {
 		return nil, err
 	}
 	req.Secrets = secrets
-	if req.DockerfileContent == "" {
+	remoteDF := remote && req.DockerfileContent == "" && !filepath.IsAbs(b.Dockerfile)
+	if remote {
+		// The builder fetches the context, and the Dockerfile from it
+		// unless it is inline or an absolute path.
+		req.ContextDir, req.RemoteDockerfile = "", b.Dockerfile
+	}
+	if req.DockerfileContent == "" && !remoteDF {
 		df := b.Dockerfile
 		if df == "" {
 			df = "Dockerfile"
@@ -113,6 +121,8 @@ func (pl *planner) request(b *pipeline.BuildStep, sp *StepPlan, at func(field, f
 			return nil, at("dockerfile", "%w", err)
 		}
 		req.Dockerfile = df
+	} else if req.DockerfileContent == "" {
+		// The builder reads the Dockerfile from the remote context.
 	} else if err := build.CheckDockerfile([]byte(req.DockerfileContent)); err != nil {
 		return nil, at("dockerfile", "the inline Dockerfile: %w", err)
 	}
@@ -122,9 +132,15 @@ func (pl *planner) request(b *pipeline.BuildStep, sp *StepPlan, at func(field, f
 		}
 	}
 	req.TraceLabels = pl.trace(sp)
+	if remote {
+		remoteTrace(req)
+	}
 	req.Annotations = map[string]string{}
 	for k, v := range req.TraceLabels {
 		req.Annotations[k] = v
+	}
+	if remoteDF {
+		req.TraceLabels = nil // which the Dockerfile sets itself cannot be told: annotations only
 	}
 	if len(b.Annotations) > 0 {
 		attrs, err := build.ParseAnnotations(b.Annotations)
