@@ -74,12 +74,21 @@ func (p *Pipeline) checkScaleRefs() []error {
 		return nil
 	}
 	var problems []error
+	seen := map[string]bool{}
 	for _, s := range p.Steps {
 		s.Walk(func(d *Step) {
 			for _, r := range d.references() {
+				path := d.path()
+				if d.ScaleOf != "" && r.line < d.Line {
+					// A field every entry takes from its step: one error,
+					// on the step.
+					path = "steps." + d.ScaleOf
+				}
 				for _, n := range r.names {
-					if steps, ok := p.shared[n]; ok {
-						problems = append(problems, &errs.InputError{File: p.File, Line: r.line, Field: d.path() + "." + r.field,
+					key := fmt.Sprint(r.line, " ", r.field, " ", n)
+					if steps, ok := p.shared[n]; ok && !seen[key] {
+						seen[key] = true
+						problems = append(problems, &errs.InputError{File: p.File, Line: r.line, Field: path + "." + r.field,
 							Msg: fmt.Sprintf("%s is ambiguous: %s", r.show(n), p.places(steps))})
 					}
 				}
