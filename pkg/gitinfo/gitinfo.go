@@ -20,6 +20,8 @@ type Info struct {
 	TopLevel string
 	// DefaultBranch is origin's default branch, when git knows it.
 	DefaultBranch string
+	// Tag is a tag that points at HEAD (an annotated one first), if any.
+	Tag string
 }
 
 // Read asks git about the checkout that holds dir. Outside a checkout, or
@@ -45,6 +47,7 @@ func Read(ctx context.Context, dir string) Info {
 		{"log", "-1", "--format=%an%n%s"},
 		{"config", "--get", "remote.origin.url"},
 		{"symbolic-ref", "--short", "-q", "refs/remotes/origin/HEAD"},
+		{"describe", "--tags", "--exact-match", "HEAD"},
 	}
 	answers := make([]string, len(questions))
 	var wg sync.WaitGroup
@@ -65,6 +68,7 @@ func Read(ctx context.Context, dir string) Info {
 		Origin:        answers[2],
 		TopLevel:      top,
 		DefaultBranch: strings.TrimPrefix(answers[3], "origin/"),
+		Tag:           answers[4],
 	}
 }
 

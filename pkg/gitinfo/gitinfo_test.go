@@ -48,6 +48,14 @@ func TestRead(t *testing.T) {
 	git("remote", "add", "origin", "git@github.com:acme/app.git")
 	git("commit", "-q", "--allow-empty", "-m", "first commit")
 	info := Read(context.Background(), dir)
+	if info.Tag != "" {
+		t.Errorf("Read().Tag = %q before any tag, want empty", info.Tag)
+	}
+	git("tag", "v1.2.0")
+	info = Read(context.Background(), dir)
+	if info.Tag != "v1.2.0" {
+		t.Errorf("Read().Tag = %q, want v1.2.0 (the tag at HEAD)", info.Tag)
+	}
 	if info.Branch != "feature/x" || len(info.Revision) != 40 || info.CommitMessage != "first commit" || info.CommitAuthor != "Ann Dev" ||
 		info.Origin != "git@github.com:acme/app.git" || info.TopLevel == "" {
 		t.Errorf("Read() = %+v", info)

@@ -2,6 +2,6 @@
 // validation of build and push steps, ${{VAR}} expansion, when: clauses,
 // and the step graph of parallel mode.
 //
-// It does no build or registry work: it imports only errs, files and
-// gitinfo of hoist's packages.
+// It does no build or registry work: it imports only errs, files,
+// gitinfo and ci of hoist's packages.
 package pipeline

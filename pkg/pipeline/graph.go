@@ -67,24 +67,6 @@ func (s *Step) Walk(f func(*Step)) {
 	}
 }
 
-// checkUnique finds step names used twice at different depths (the loader
-// finds those within one mapping): Codefresh's names are pipeline-wide.
-func (p *Pipeline) checkUnique() []error {
-	first := map[string]int{}
-	var problems []error
-	for _, s := range p.Steps {
-		s.Walk(func(d *Step) {
-			if line, dup := first[d.Name]; dup {
-				problems = append(problems, &errs.InputError{File: p.File, Line: d.Line, Field: "steps." + d.Name,
-					Msg: fmt.Sprintf("step name used twice (first on line %d); step names are unique across the pipeline", line)})
-				return
-			}
-			first[d.Name] = d.Line
-		})
-	}
-	return problems
-}
-
 // checkWaits finds when.steps entries that name no step, and, in mode:
 // parallel, steps that end up waiting for themselves.
 func (p *Pipeline) checkWaits() []error {

@@ -88,6 +88,9 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 	if problems := p.checkUnique(); len(problems) > 0 {
 		return nil, newProblems(problems)
 	}
+	if problems := p.checkScaleRefs(); len(problems) > 0 {
+		return nil, newProblems(problems)
+	}
 	if problems := p.checkWaits(); len(problems) > 0 {
 		return nil, newProblems(problems)
 	}
@@ -193,6 +196,9 @@ func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error
 		}
 		if !runs && kv.key.Value == "when" {
 			s.When = l.lenientWhen(kv.value, path+".when")
+		}
+		if !runs && (kv.key.Value == "working_directory" || kv.key.Value == "working-directory") && kv.value.Kind == yaml.ScalarNode {
+			s.WorkingDirectory = kv.value.Value
 		}
 		if !runs && kv.key.Value != "title" && kv.key.Value != "stage" {
 			continue
@@ -317,6 +323,7 @@ func (l *loader) scaled(parent *Step, base []pair, scale *yaml.Node, path string
 		if err != nil {
 			return nil, err
 		}
+		child.ScaleOf = parent.Name
 		group.Children = append(group.Children, child)
 	}
 	return group, nil

@@ -20,6 +20,9 @@ type Pipeline struct {
 	// does with a field where the user may expect otherwise.
 	Notices []string
 	Steps   []*Step
+	// shared maps a name that several steps have (scale: entries of
+	// different steps) to those steps.
+	shared map[string][]*Step
 }
 
 // Mode is how a pipeline's steps run: in file order, or each when what it
@@ -72,6 +75,13 @@ type Step struct {
 	// Children are the steps of a parallel block, or the steps a scale:
 	// expands to; they run at the same time.
 	Children []*Step
+	// ScaleOf names the step whose scale: entry this step is; empty for
+	// other steps. Entry names are scoped by their step: an entry whose
+	// name another step also has is named ScaleOf/entry (see Entry).
+	ScaleOf string
+	// WorkingDirectory is the working_directory of a step hoist does not
+	// run (freestyle, composition, ...), as written: ${{step}} names it.
+	WorkingDirectory string
 	// FailFast false lets the pipeline go on when the step fails.
 	FailFast *bool
 	// Retry says how often a failed build or push step is tried again.

@@ -63,11 +63,11 @@ func SystemVars(info gitinfo.Info, env map[string]string, now time.Time) Vars {
 		// that holds the checkout.
 		set("CF_VOLUME_PATH", filepath.Dir(info.TopLevel))
 	}
-	// Outside Codefresh there is no build page and no trigger: these are
-	// defined, and empty, so files that name them run unchanged.
-	set("CF_BUILD_URL", "")
-	set("CF_PIPELINE_TRIGGER_ID", "")
-	set("CF_BUILD_TRIGGER", "")
+	message := info.CommitMessage
+	if m, ok := env["CF_COMMIT_MESSAGE"]; ok {
+		message = m
+	}
+	changeVars(set, info, env, build, message)
 	for k, val := range env {
 		v[k] = val
 	}

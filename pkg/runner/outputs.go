@@ -22,6 +22,27 @@ func initialVars(info gitinfo.Info, p *pipeline.Pipeline, opts Options) pipeline
 	return v
 }
 
+// exported sets CF_VOLUME_PATH, when nothing else does, to the folder
+// that holds the checkout (root), and reads the variables earlier steps
+// exported into ${CF_VOLUME_PATH}/env_vars_to_export: they win over the
+// environment, --var over them. It returns the warnings reading gave.
+func exported(base pipeline.Vars, root string, p *pipeline.Pipeline, opts Options) []string {
+	if _, ok := base["CF_VOLUME_PATH"]; !ok {
+		base["CF_VOLUME_PATH"] = filepath.Dir(root)
+	}
+	vol := base["CF_VOLUME_PATH"]
+	if !filepath.IsAbs(vol) {
+		vol = filepath.Join(p.Dir, vol)
+	}
+	vars, warnings := pipeline.ReadExports(filepath.Join(vol, pipeline.ExportsFile))
+	for k, v := range vars {
+		if _, isVar := opts.Vars[k]; !isVar {
+			base[k] = v
+		}
+	}
+	return warnings
+}
+
 // given is the environment with --var values over it.
 func given(opts Options) map[string]string {
 	m := map[string]string{}

@@ -82,6 +82,9 @@ type planner struct {
 	defaultBranch string
 	// state holds how each step that ran ended: success, failure or skipped.
 	state map[string]pipeline.State
+	// unresolved holds, for steps hoist does not run, why their
+	// working_directory (what ${{step}} names) could not be resolved.
+	unresolved map[string]error
 	// mu guards vars, built and state while steps run at the same time.
 	mu sync.Mutex
 }
@@ -90,6 +93,7 @@ type planner struct {
 func (pl *planner) planStep(s *pipeline.Step) (*StepPlan, error) {
 	pl.mu.Lock()
 	defer pl.mu.Unlock()
+	pl.stepName(s)
 	sp, err := pl.planOne(s)
 	if sp != nil {
 		sp.Retry, sp.Timeout, sp.Hooks = s.Retry, s.Timeout, s.Hooks
@@ -124,6 +128,9 @@ func (pl *planner) planOne(s *pipeline.Step) (*StepPlan, error) {
 			// As in Codefresh, ${{clone_step}} is the cloned repository's
 			// folder: hoist runs in that checkout either way.
 			pl.vars[s.Name] = pl.repoRoot
+		}
+		if s.Type != pipeline.TypeGitClone {
+			pl.passedOver(s)
 		}
 		if ok, why, err := pl.allows(s); err != nil || !ok {
 			sp.Skipped = why
@@ -175,7 +182,8 @@ func (pl *planner) ended(res *StepResult) {
 // connect to BuildKit, so a user's mistake is never hidden behind an
 // unreachable builder. Run checks too.
 func Check(ctx context.Context, p *pipeline.Pipeline, opts Options) error {
-	return check(planners(ctx, p, opts)(), p)
+	newPlanner, _ := planners(ctx, p, opts)
+	return check(newPlanner(), p)
 }
 
 func check(pl *planner, p *pipeline.Pipeline) error {
@@ -187,9 +195,10 @@ func check(pl *planner, p *pipeline.Pipeline) error {
 }
 
 // planners returns a function that makes a planner for p, with the
-// variables git, the environment and --var give, and the implicit
-// main_clone step when p defines none.
-func planners(ctx context.Context, p *pipeline.Pipeline, opts Options) func() *planner {
+// variables git, the environment, earlier steps' cf_export and --var
+// give, and the implicit main_clone step when p defines none; and the
+// warnings reading the exported variables gave.
+func planners(ctx context.Context, p *pipeline.Pipeline, opts Options) (func() *planner, []string) {
 	if opts.Git == nil {
 		info := gitinfo.Read(ctx, p.Dir)
 		opts.Git = &info
@@ -200,6 +209,7 @@ func planners(ctx context.Context, p *pipeline.Pipeline, opts Options) func() *p
 		root = p.Dir
 	}
 	base := initialVars(info, p, opts)
+	warnings := exported(base, root, p, opts)
 	defaultBranch := base["HOIST_DEFAULT_BRANCH"]
 	if defaultBranch == "" {
 		defaultBranch = info.DefaultBranch
@@ -222,5 +232,5 @@ func planners(ctx context.Context, p *pipeline.Pipeline, opts Options) func() *p
 			pl.state = map[string]pipeline.State{pipeline.ImplicitClone: pipeline.StateSuccess}
 		}
 		return pl
-	}
+	}, warnings
 }

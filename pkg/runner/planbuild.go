@@ -21,7 +21,7 @@ func (pl *planner) planBuild(s *pipeline.Step, sp *StepPlan) (*StepPlan, error) 
 	path := "steps." + s.Name
 	b, err := s.Build.Expand(pl.p.File, path, pl.vars)
 	if err != nil {
-		return nil, err
+		return nil, pl.explain(err)
 	}
 	at := func(field, format string, args ...any) error {
 		line := b.Lines[field]
@@ -79,13 +79,16 @@ func (pl *planner) planBuild(s *pipeline.Step, sp *StepPlan) (*StepPlan, error) 
 func (pl *planner) request(b *pipeline.BuildStep, sp *StepPlan, at func(field, format string, args ...any) error) (*build.Request, error) {
 	dir := pl.p.Dir
 	if b.WorkingDirectory != "" {
-		dir = b.WorkingDirectory
+		dir = pl.local(b.WorkingDirectory)
 		if !filepath.IsAbs(dir) {
 			dir = filepath.Join(pl.p.Dir, dir)
 		}
 	}
 	remote := b.Flags.RemoteContext != ""
 	if st, err := os.Stat(dir); !remote && (err != nil || !st.IsDir()) {
+		if dir != b.WorkingDirectory && filepath.IsAbs(b.WorkingDirectory) {
+			return nil, at("working_directory", "build context %s (%s here) is not a folder", b.WorkingDirectory, dir)
+		}
 		return nil, at("working_directory", "build context %s is not a folder", dir)
 	}
 	req := &build.Request{
@@ -116,6 +119,8 @@ func (pl *planner) request(b *pipeline.BuildStep, sp *StepPlan, at func(field, f
 		}
 		if !filepath.IsAbs(df) {
 			df = filepath.Join(dir, df)
+		} else {
+			df = pl.local(df)
 		}
 		if err := readDockerfile(df, dir, b.DockerfileAnywhere); err != nil {
 			return nil, at("dockerfile", "%w", err)
@@ -277,6 +282,8 @@ func (pl *planner) secrets(in []string, at func(field, format string, args ...an
 			case "src", "source":
 				if v != "" && !filepath.IsAbs(v) {
 					v = filepath.Join(pl.p.Dir, v)
+				} else {
+					v = pl.local(v)
 				}
 				src = v
 				f = k + "=" + v

@@ -92,7 +92,10 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 	if n := pipeline.BranchNotice(*opts.Git, given(opts)); n != "" {
 		fmt.Fprintln(ex.Log, n)
 	}
-	newPlanner := planners(ctx, p, opts)
+	newPlanner, warnings := planners(ctx, p, opts)
+	for _, w := range warnings {
+		fmt.Fprintln(ex.Log, w)
+	}
 	if !ex.DryRun {
 		// Check every step before building any, so a mistake in a later
 		// step leaves nothing half done.

@@ -1,0 +1,79 @@
+package pipeline
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+
+	"github.com/hoist-build/hoist/pkg/ci"
+	"github.com/hoist-build/hoist/pkg/gitinfo"
+)
+
+// EmptySystemVars are Codefresh's system variables that only Codefresh
+// itself can give: outside it they are defined and empty, so files that
+// name them run unchanged. CF_STEP_NAME is set per step by the runner.
+var EmptySystemVars = []string{
+	"CF_ACCOUNT", "CF_URL", "CF_OUTPUT_URL", "CF_VOLUME_NAME", "CF_GERRIT_CHANGE_TOPIC",
+	"CF_PIPELINE_TRIGGER_ID", "CF_BUILD_TRIGGER",
+}
+
+// changeVars sets the system variables of the change behind the build
+// (release, pull request, who started it) from git and the CI, and
+// defines the ones neither can give as empty. set leaves variables the
+// environment sets alone.
+func changeVars(set func(k, v string), info gitinfo.Info, env map[string]string, build ci.Build, message string) {
+	c := ci.Details(env)
+	// A release: GitHub's release event, else the tag the CI builds, else
+	// the tag git has at HEAD.
+	set("CF_RELEASE_TAG", first(c.Release.Tag, build.Tag, info.Tag))
+	set("CF_RELEASE_NAME", c.Release.Name)
+	set("CF_RELEASE_ID", c.Release.ID)
+	set("CF_PRERELEASE_FLAG", c.Release.Prerelease)
+	pr := c.PullRequest
+	set("CF_BASE_BRANCH", pr.Target)
+	set("CF_PULL_REQUEST_ACTION", pr.Action)
+	set("CF_PULL_REQUEST_TARGET", pr.Target)
+	set("CF_PULL_REQUEST_NUMBER", pr.Number)
+	set("CF_PULL_REQUEST_ID", pr.ID)
+	set("CF_PULL_REQUEST_TITLE", pr.Title)
+	set("CF_PULL_REQUEST_TITLE_ESCAPED", escape(pr.Title))
+	set("CF_PULL_REQUEST_LABELS", pr.Labels)
+	set("CF_PULL_REQUEST_COMMENT", pr.Comment)
+	set("CF_PULL_REQUEST_COMMENT_AUTHOR", pr.CommentAuthor)
+	set("CF_PULL_REQUEST_IS_FORK", pr.IsFork)
+	set("CF_PULL_REQUEST_MERGED", pr.Merged)
+	set("CF_PULL_REQUEST_HEAD_BRANCH", pr.HeadBranch)
+	set("CF_PULL_REQUEST_HEAD_COMMIT_SHA", pr.HeadSHA)
+	set("CF_PULL_REQUEST_MERGED_COMMIT_SHA", pr.MergedSHA)
+	set("CF_BUILD_URL", c.URL)
+	// Outside a CI, the build's initiator is whoever runs hoist.
+	set("CF_BUILD_INITIATOR", first(c.Initiator, env["USER"], env["LOGNAME"]))
+	set("CF_COMMIT_MESSAGE_ESCAPED", escape(message))
+	kube, _, _ := strings.Cut(env["KUBECONFIG"], string(filepath.ListSeparator))
+	set("CF_KUBECONFIG_PATH", kube)
+	set("CI", "true")
+	for _, k := range EmptySystemVars {
+		set(k, "")
+	}
+}
+
+// escape escapes s as a JSON string's text, without the quotes: quotes,
+// backslashes and control characters (newlines) are escaped.
+func escape(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)
+	out := strings.TrimSuffix(b.String(), "\n")
+	return out[1 : len(out)-1]
+}
+
+func first(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
