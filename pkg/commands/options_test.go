@@ -34,7 +34,8 @@ func visitFlags(cmd *cobra.Command, fn func(*pflag.Flag)) {
 
 // TestCommandFlags: each command has the flags it uses, and no others.
 func TestCommandFlags(t *testing.T) {
-	pipelineRun := []string{"auto-push-registry", "file", "metadata-file", "no-auto-push", "registries", "var"}
+	pipelineRun := []string{"auto-push-registry", "file", "metadata-file", "no-auto-push", "registries", "var", "var-file",
+		"branch", "sha", "no-cache", "no-cf-cache", "skip", "only"}
 	builds := []string{"builder", "builders", "progress", "dry-run", "tlscacert", "tlscert", "tlskey", "tlsservername", "tlsdir", "retries", "retry-max-wait"}
 	copies := []string{"metadata-file", "registries", "retries", "retry-max-wait"}
 	want := map[string][]string{
@@ -42,7 +43,7 @@ func TestCommandFlags(t *testing.T) {
 		"hoist run":              append(append([]string{}, pipelineRun...), builds...),
 		"hoist explain":          pipelineRun,
 		"hoist validate":         {"file"},
-		"hoist build":            append(append([]string{"auto-push-registry", "metadata-file", "no-auto-push", "registries", "var"}, builds...), "build-arg", "file", "image-name", "label", "no-cache", "no-push", "platform", "registry", "secret", "ssh", "tag", "target", "iidfile", "quiet", "annotation"),
+		"hoist build":            append(append([]string{"auto-push-registry", "metadata-file", "no-auto-push", "registries", "var", "var-file"}, builds...), "build-arg", "file", "image-name", "label", "no-cache", "no-push", "platform", "registry", "secret", "ssh", "tag", "target", "iidfile", "quiet", "annotation"),
 		"hoist push":             append([]string{"image-name", "registry", "tag"}, copies...),
 		"hoist tag":              copies,
 		"hoist promote":          append([]string{"image-name", "tag", "to"}, copies...),

@@ -22,12 +22,14 @@ func initialVars(info gitinfo.Info, p *pipeline.Pipeline, opts Options) pipeline
 	return v
 }
 
-// given is the environment with --var values over it.
+// given is the environment, less what --branch and --sha decide, with
+// --var values over it.
 func given(opts Options) map[string]string {
 	m := map[string]string{}
 	for k, val := range opts.Env {
 		m[k] = val
 	}
+	withoutOverridden(m, opts)
 	for k, val := range opts.Vars {
 		m[k] = val
 	}

@@ -1,0 +1,370 @@
+package commands
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// selectPipeline has a build, a parallel block, a step that waits for one
+// of the block's children, and a push step scaled to two registries.
+const selectPipeline = `version: "1.0"
+steps:
+  app:
+    type: build
+    image_name: acme/app
+    tag: v1
+  checks:
+    type: parallel
+    steps:
+      unit:
+        type: build
+        image_name: acme/unit
+        tag: v1
+      lint:
+        type: build
+        image_name: acme/lint
+        tag: v1
+  docs:
+    type: build
+    image_name: acme/docs
+    tag: v1
+    when:
+      steps:
+        - name: unit
+          on: [success]
+  release:
+    type: push
+    candidate: ${{app}}
+    tag: v1
+    scale:
+      to_a:
+        registry: a
+      to_b:
+        registry: b
+`
+
+// TestRunSkipOnly: --skip and --only leave steps out at any depth, the
+// plan says which and why, a step that a step still run waits for is kept
+// with a notice, and a name no step has is exit 2 listing the names.
+func TestRunSkipOnly(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{"Dockerfile": "FROM scratch\n", "codefresh.yml": selectPipeline})
+	file := filepath.Join(dir, "codefresh.yml")
+	regs := planRegistriesFile(t, "default: a\n")
+	app := "step app: push to \"a\" (rule 5: the account's default registry)\n  " + planA + "/team-a/acme/app:v1\n"
+	unit := "step unit: push to \"a\" (rule 5: the account's default registry)\n  " + planA + "/team-a/acme/unit:v1\n"
+	lint := "step lint: push to \"a\" (rule 5: the account's default registry)\n  " + planA + "/team-a/acme/lint:v1\n"
+	docs := "step docs: push to \"a\" (rule 5: the account's default registry)\n  " + planA + "/team-a/acme/docs:v1\n"
+	toA := "step to_a: push to \"a\" (push steps always push), from step app\n  " + planA + "/team-a/acme/app:v1\n"
+	toB := "step to_b: push to \"b\" (push steps always push), from step app\n  " + planB + "/team-b/acme/app:v1\n"
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		stdout string
+		stderr string
+	}{
+		{"skip-child", []string{"--skip", "lint"},
+			app + "step checks: parallel: unit, lint\n" + unit + "step lint: skipped: left out by --skip\n" + docs + "step release: parallel: to_a, to_b\n" + toA + toB, ""},
+		{"skip-scale-entry-and-step", []string{"--skip", "to_a", "--skip", "docs"},
+			app + "step checks: parallel: unit, lint\n" + unit + lint + "step docs: skipped: left out by --skip\nstep release: parallel: to_a, to_b\nstep to_a: skipped: left out by --skip\n" + toB, ""},
+		{"skip-block-kept-for-waiter", []string{"--skip", "checks"},
+			app + "step checks: parallel: unit, lint\n" + unit + "step lint: skipped: left out by --skip\n" + docs + "step release: parallel: to_a, to_b\n" + toA + toB,
+			"hoist: notice: step unit is run though it is left out by --skip: step docs waits for it\n"},
+		{"only-waits", []string{"--only", "docs"},
+			"step app: skipped: not named by --only\nstep checks: parallel: unit, lint\n" + unit + "step lint: skipped: not named by --only\n" + docs + "step release: skipped: not named by --only\n",
+			"hoist: notice: step unit is run though it is not named by --only: step docs waits for it\n"},
+		{"only-scale-entry-keeps-candidate", []string{"--only", "to_b"},
+			app + "step checks: skipped: not named by --only\nstep docs: skipped: not named by --only\nstep release: parallel: to_a, to_b\nstep to_a: skipped: not named by --only\n" + toB,
+			"hoist: notice: step app is run though it is not named by --only: step to_b waits for it\n"},
+		{"only-and-skip", []string{"--only", "checks", "--only", "app", "--skip", "unit"},
+			app + "step checks: parallel: unit, lint\nstep unit: skipped: left out by --skip\n" + lint + "step docs: skipped: not named by --only\nstep release: skipped: not named by --only\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, cmd := range []string{"run", "explain"} {
+				args := append([]string{cmd, "-f", file, "--registries", regs}, tc.args...)
+				if cmd == "run" {
+					args = append(args, "--dry-run")
+				}
+				r := mustHoist(t, args...)
+				if r.stdout != tc.stdout || r.stderr != tc.stderr {
+					t.Errorf("hoist %s:\nstdout:\n%s\nwant:\n%s\nstderr %q, want %q", strings.Join(args, " "), r.stdout, tc.stdout, r.stderr, tc.stderr)
+				}
+			}
+		})
+	}
+
+	// The metadata file records the steps left out as skipped, with the
+	// reason, as when: skips are.
+	meta := filepath.Join(t.TempDir(), "m.json")
+	mustHoist(t, "run", "-f", file, "--registries", regs, "--dry-run", "--skip", "release", "--skip", "lint", "--metadata-file", meta)
+	data, err := os.ReadFile(meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Steps []struct{ Step, Status, Reason string }
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range m.Steps {
+		got[s.Step] = s.Status + ": " + s.Reason
+	}
+	want := map[string]string{
+		"app": "planned: ", "unit": "planned: ", "docs": "planned: ", "lint": "skipped: left out by --skip",
+		"release": "skipped: left out by --skip", "to_a": "skipped: its parallel block release is skipped", "to_b": "skipped: its parallel block release is skipped",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("metadata steps (-want +got):\n%s", diff)
+	}
+}
+
+// TestRunSkipOnlyBadNames: a name no step has, or an empty one, is one
+// line and exit 2, before anything is planned.
+func TestRunSkipOnlyBadNames(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{"Dockerfile": "FROM scratch\n", "codefresh.yml": selectPipeline})
+	file := filepath.Join(dir, "codefresh.yml")
+	regs := planRegistriesFile(t, "default: a\n")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--skip", "nope"}, "hoist: --skip nope: no step is named so; the steps are app, checks, docs, lint, release, to_a, to_b, unit\n"},
+		{[]string{"--only", "app", "--only", "Unit"}, "hoist: --only Unit: no step is named so; the steps are app, checks, docs, lint, release, to_a, to_b, unit\n"},
+		{[]string{"--skip", " "}, "hoist: --skip: want a step name\n"},
+	} {
+		for _, cmd := range [][]string{{"run", "--dry-run"}, {"explain"}} {
+			args := append(append(cmd, "-f", file, "--registries", regs), tc.args...)
+			r := hoist(t, args...)
+			if r.code != ExitBadInput || r.stderr != tc.want || r.stdout != "" {
+				t.Errorf("hoist %s: exit %d, stdout %q, stderr %q; want exit 2, %q", strings.Join(args, " "), r.code, r.stdout, r.stderr, tc.want)
+			}
+		}
+	}
+}
+
+// TestRunSkipOnlyEnv: $HOIST_ONLY and $HOIST_SKIP take comma-separated
+// step names.
+func TestRunSkipOnlyEnv(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"Dockerfile": "FROM scratch\n", "codefresh.yml": selectPipeline})
+	file := filepath.Join(dir, "codefresh.yml")
+	regs := planRegistriesFile(t, "default: a\n")
+	t.Setenv("HOIST_ONLY", "app, to_a")
+	t.Setenv("HOIST_SKIP", "to_a")
+	r := mustHoist(t, "run", "-f", file, "--registries", regs, "--dry-run")
+	want := "step app: push to \"a\" (rule 5: the account's default registry)\n  " + planA + "/team-a/acme/app:v1\n" +
+		"step checks: skipped: not named by --only\nstep docs: skipped: not named by --only\nstep release: parallel: to_a, to_b\n" +
+		"step to_a: skipped: left out by --skip\nstep to_b: skipped: not named by --only\n"
+	if r.stdout != want || r.stderr != "" {
+		t.Errorf("HOIST_ONLY=app,to_a HOIST_SKIP=to_a: stdout:\n%s\nwant:\n%s\nstderr %q", r.stdout, want, r.stderr)
+	}
+}
+
+// varsPipeline tags its one build with variables; its image name takes
+// another.
+const varsPipeline = `version: "1.0"
+steps:
+  app:
+    type: build
+    image_name: acme/${{APP}}
+    tag: ${{TAG}}
+    tags:
+      - ${{EXTRA}}
+`
+
+// TestRunVarFile: a variables file as codefresh run takes it (YAML or
+// JSON, one named set or a flat mapping, {value, encrypted} entries)
+// reaches the plan, and -v/--var/--variable win over its values.
+func TestRunVarFile(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{
+		"Dockerfile":    "FROM scratch\n",
+		"codefresh.yml": varsPipeline,
+		"set.yml":       "build1:\n  APP: web\n  TAG: 'from-file'\n  EXTRA:\n    value: secret-ish\n    encrypted: true\n",
+		"flat.yaml":     "APP: api\nTAG: 1.0\nEXTRA: null-is-not-empty\n",
+		"vars.json":     `{"build1": {"APP": "json", "TAG": "j1", "EXTRA": {"val": "j2", "encrypted": false}}}`,
+		"list.yml":      "- APP: listed\n  TAG: l1\n  EXTRA: l2\n",
+	})
+	file := filepath.Join(dir, "codefresh.yml")
+	regs := planRegistriesFile(t, "default: a\n")
+	plan := func(image string, tags ...string) string {
+		out := "step app: push to \"a\" (rule 5: the account's default registry)\n"
+		for _, tag := range tags {
+			out += "  " + planA + "/team-a/acme/" + image + ":" + tag + "\n"
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--var-file", filepath.Join(dir, "set.yml")}, plan("web", "from-file", "secret-ish")},
+		{[]string{"--var-file", filepath.Join(dir, "flat.yaml")}, plan("api", "1.0", "null-is-not-empty")},
+		{[]string{"--var-file", filepath.Join(dir, "vars.json")}, plan("json", "j1", "j2")},
+		{[]string{"--variable-file", filepath.Join(dir, "list.yml")}, plan("listed", "l1", "l2")},
+		{[]string{"--var-file", filepath.Join(dir, "set.yml"), "--var", "TAG=cli"}, plan("web", "cli", "secret-ish")},
+		{[]string{"-v", "TAG=short", "--var-file", filepath.Join(dir, "set.yml"), "--variable", "EXTRA=long"}, plan("web", "short", "long")},
+	} {
+		args := append([]string{"run", "-f", file, "--registries", regs, "--dry-run"}, tc.args...)
+		r := mustHoist(t, args...)
+		if r.stdout != tc.want || r.stderr != "" {
+			t.Errorf("hoist %s:\nstdout:\n%s\nwant:\n%s\nstderr %q", strings.Join(args, " "), r.stdout, tc.want, r.stderr)
+		}
+	}
+	// Without the file's values the variables are undefined: the file is
+	// what defined them.
+	r := hoist(t, "run", "-f", file, "--registries", regs, "--dry-run", "--var", "TAG=x")
+	if want := "hoist: " + file + ":5: steps.app.image_name: undefined variable ${{APP}}\n"; r.code != ExitBadInput || r.stderr != want {
+		t.Errorf("without --var-file: exit %d, stderr %q; want exit 2, %q", r.code, r.stderr, want)
+	}
+}
+
+// TestRunVarFileBad: a variables file hoist cannot take is one line
+// naming the file and line, exit 2; several sets are refused, named.
+func TestRunVarFileBad(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{
+		"Dockerfile":    "FROM scratch\n",
+		"codefresh.yml": varsPipeline,
+		"two.yml":       "build1:\n  TAG: a\nbuild2:\n  TAG: b\n",
+		"nested.yml":    "build1:\n  TAG:\n    - a\n",
+		"scalar.yml":    "just text\n",
+		"broken.json":   `{"build1": {"TAG": "a"}`,
+	})
+	file := filepath.Join(dir, "codefresh.yml")
+	regs := planRegistriesFile(t, "default: a\n")
+	for _, tc := range []struct {
+		file, want string
+	}{
+		{"two.yml", "hoist: DIR/two.yml:4:3: 2 sets of variables (build1, build2): codefresh run starts one build for each, hoist runs the pipeline once; give a file with one set, or run hoist once for each\n"},
+		{"nested.yml", "hoist: DIR/nested.yml:3:5: build1.TAG: want text, or a mapping with value: and encrypted:\n"},
+		{"scalar.yml", "hoist: DIR/scalar.yml:1:1: want a mapping of variables (NAME: value), or sets of them, got \"just text\"\n"},
+		{"broken.json", "hoist: DIR/broken.json:2: invalid YAML: did not find expected ',' or '}'\n"},
+		{"missing.yml", "hoist: DIR/missing.yml: variables file not found\n"},
+	} {
+		for _, cmd := range [][]string{{"run", "--dry-run"}, {"explain"}, {"build", dir, "--image-name", "x", "--dry-run"}} {
+			args := append(append(cmd, "--registries", regs, "--var-file", filepath.Join(dir, tc.file)), "-f", file)
+			if cmd[0] == "build" {
+				args = args[:len(args)-2]
+			}
+			r := hoist(t, args...)
+			want := strings.ReplaceAll(tc.want, "DIR", dir)
+			if r.code != ExitBadInput || r.stderr != want || r.stdout != "" {
+				t.Errorf("hoist %s: exit %d, stdout %q, stderr %q; want exit 2, %q", strings.Join(args, " "), r.code, r.stdout, r.stderr, want)
+			}
+		}
+	}
+}
+
+// TestRunBranchSHA: -b/--branch and -s/--sha name the branch and commit
+// over the CI's variables: the default tag, the CF_* variables and the
+// trace labels follow them; with the variable they set also given, the
+// run stops.
+func TestRunBranchSHA(t *testing.T) {
+	t.Setenv("CF_BRANCH", "from-ci")
+	t.Setenv("CF_BRANCH_TAG_NORMALIZED", "from-ci")
+	t.Setenv("CF_REVISION", "1111111111111111111111111111111111111111")
+	t.Setenv("CF_SHORT_REVISION", "1111111")
+	dir := writeFiles(t, map[string]string{
+		"Dockerfile": "FROM scratch\n",
+		"codefresh.yml": `version: "1.0"
+steps:
+  app:
+    type: build
+    image_name: acme/app
+    tags:
+      - ${{CF_SHORT_REVISION}}
+      - ${{CF_BRANCH_TAG_NORMALIZED_LOWER_CASE}}-${{CF_REVISION}}
+`,
+	})
+	file := filepath.Join(dir, "codefresh.yml")
+	regs := planRegistriesFile(t, "default: a\n")
+	meta := filepath.Join(t.TempDir(), "m.json")
+	sha := "52b992e783d2f84dd0123c70ac8623b4f0f938d1"
+	for _, flags := range [][]string{{"-b", "Feature/Login", "-s", sha}, {"--branch=Feature/Login", "--sha=" + strings.ToUpper(sha)}} {
+		r := mustHoist(t, append([]string{"run", "-f", file, "--registries", regs, "--dry-run", "--metadata-file", meta}, flags...)...)
+		want := "step app: push to \"a\" (rule 5: the account's default registry)\n" +
+			"  " + planA + "/team-a/acme/app:feature_login\n" +
+			"  " + planA + "/team-a/acme/app:52b992e\n" +
+			"  " + planA + "/team-a/acme/app:feature_login-" + sha + "\n"
+		if r.stdout != want || r.stderr != "" {
+			t.Errorf("%v: stdout:\n%s\nwant:\n%s\nstderr %q", flags, r.stdout, want, r.stderr)
+		}
+		data, err := os.ReadFile(meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m struct {
+			Steps []struct{ Labels map[string]string }
+		}
+		if err := json.Unmarshal(data, &m); err != nil || len(m.Steps) != 1 {
+			t.Fatalf("metadata %s: %v", data, err)
+		}
+		got := map[string]string{}
+		for _, k := range []string{"io.hoist.branch", "org.opencontainers.image.revision", "org.opencontainers.image.version"} {
+			got[k] = m.Steps[0].Labels[k]
+		}
+		wantLabels := map[string]string{"io.hoist.branch": "Feature/Login", "org.opencontainers.image.revision": sha, "org.opencontainers.image.version": "feature_login"}
+		if diff := cmp.Diff(wantLabels, got); diff != "" {
+			t.Errorf("%v: labels (-want +got):\n%s", flags, diff)
+		}
+	}
+	// From the environment.
+	t.Setenv("HOIST_BRANCH", "env-branch")
+	t.Setenv("HOIST_SHA", "abcdef0")
+	r := mustHoist(t, "explain", "-f", file, "--registries", regs)
+	if want := "  " + planA + "/team-a/acme/app:env-branch\n  " + planA + "/team-a/acme/app:abcdef0\n"; !strings.Contains(r.stdout, want) {
+		t.Errorf("HOIST_BRANCH, HOIST_SHA: stdout:\n%s\nwant it to hold:\n%s", r.stdout, want)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-b", "main", "--var", "CF_BRANCH=dev"}, "hoist: -b/--branch and the variable CF_BRANCH (from --var or --var-file) both name the branch; give one\n"},
+		{[]string{"--sha", "abc1234", "-v", "CF_REVISION=abc1234"}, "hoist: -s/--sha and the variable CF_REVISION (from --var or --var-file) both name the commit; give one\n"},
+		{[]string{"--sha", "HEAD"}, "hoist: --sha \"HEAD\": want a commit hash, 4 to 64 hexadecimal digits\n"},
+	} {
+		r := hoist(t, append([]string{"run", "-f", file, "--registries", regs, "--dry-run"}, tc.args...)...)
+		if r.code != ExitBadInput || r.stderr != tc.want || r.stdout != "" {
+			t.Errorf("hoist run %v: exit %d, stdout %q, stderr %q; want exit 2, %q", tc.args, r.code, r.stdout, r.stderr, tc.want)
+		}
+	}
+}
+
+// TestRunNoCFCache: --no-cf-cache takes the caching registry out of the
+// plan, as no_cf_cache: true does; so does --no-cache, with every other
+// cache import (package runner checks the request BuildKit gets).
+func TestRunNoCFCache(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{
+		"Dockerfile": "FROM scratch\n",
+		"codefresh.yml": "version: \"1.0\"\nsteps:\n  app:\n    type: build\n    image_name: acme/app\n    tag: v1\n",
+	})
+	file := filepath.Join(dir, "codefresh.yml")
+	regs := planRegistriesFile(t, "  - name: cache\n    provider: other\n    domain: "+planB+"\n    prefix: cache\ndefault: a\ncaching: cache\n")
+	plan := "step app: push to \"a\" (rule 5: the account's default registry)\n  " + planA + "/team-a/acme/app:v1\n"
+	cacheLine := "  cache " + planB + "/cache/acme/app:cache-main in \"cache\"\n"
+	for _, tc := range []struct {
+		args   []string
+		stdout string
+	}{
+		{nil, plan + cacheLine},
+		{[]string{"--no-cf-cache"}, plan},
+		{[]string{"--ncfc"}, plan},
+		{[]string{"--no-cache"}, plan},
+		{[]string{"--nc"}, plan},
+	} {
+		args := append([]string{"run", "-f", file, "--registries", regs, "--dry-run", "-b", "main"}, tc.args...)
+		r := mustHoist(t, args...)
+		if r.stdout != tc.stdout || r.stderr != "" {
+			t.Errorf("hoist %s: stdout:\n%s\nwant:\n%s\nstderr %q", strings.Join(args, " "), r.stdout, tc.stdout, r.stderr)
+		}
+	}
+}
