@@ -195,6 +195,9 @@ func bound(t *testing.T, args ...string) (*cobra.Command, string) {
 func TestEnvOneMeaning(t *testing.T) {
 	t.Setenv("HOIST_PIPELINE", "ci/codefresh.yml")
 	t.Setenv("HOIST_IMAGES_OUTPUT", "wide")
+	t.Setenv("HOIST_NO_CACHE", "true")
+	t.Setenv("HOIST_VAR_FILE", "vars.yml")
+	t.Setenv("HOIST_BRANCH", "release/1")
 	for _, tc := range []struct {
 		args       []string
 		flag, want string
@@ -205,6 +208,15 @@ func TestEnvOneMeaning(t *testing.T) {
 		{[]string{"build", "."}, "file", ""}, // the default: CONTEXT/Dockerfile
 		{[]string{"images"}, "output", "wide"},
 		{[]string{"images", "inspect", "x"}, "output", "text"},
+		// --no-cache and --var-file mean the same on run, explain and build;
+		// only run and explain name a branch.
+		{[]string{"run"}, "no-cache", "true"},
+		{[]string{"explain"}, "no-cache", "true"},
+		{[]string{"build", "."}, "no-cache", "true"},
+		{[]string{"run"}, "var-file", "vars.yml"},
+		{[]string{"build", "."}, "var-file", "vars.yml"},
+		{[]string{"explain"}, "branch", "release/1"},
+		{[]string{"run"}, "branch", "release/1"},
 	} {
 		cmd, _ := bound(t, tc.args...)
 		if got := cmd.Flags().Lookup(tc.flag).Value.String(); got != tc.want {
@@ -254,6 +266,9 @@ func TestEnvLists(t *testing.T) {
 		{[]string{"build", "."}, "build-arg", []string{}},
 		{[]string{"build", ".", "--registry", "c,d"}, "registry", []string{"c,d"}},
 		{[]string{"run", "--var", "A=1,B=2", "--var", "C=3"}, "var", []string{"A=1,B=2", "C=3"}},
+		// codefresh run's names: -v and --variable are --var.
+		{[]string{"run", "-v", "A=1", "--variable", "B=2", "--var", "C=3"}, "var", []string{"A=1", "B=2", "C=3"}},
+		{[]string{"explain", "--skip", "a", "--skip", "b,c"}, "skip", []string{"a", "b,c"}},
 	} {
 		cmd, _ := bound(t, tc.args...)
 		got, err := cmd.Flags().GetStringArray(tc.flag)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -344,7 +345,7 @@ steps:
 func TestRunNoCFCache(t *testing.T) {
 	t.Parallel()
 	dir := writeFiles(t, map[string]string{
-		"Dockerfile": "FROM scratch\n",
+		"Dockerfile":    "FROM scratch\n",
 		"codefresh.yml": "version: \"1.0\"\nsteps:\n  app:\n    type: build\n    image_name: acme/app\n    tag: v1\n",
 	})
 	file := filepath.Join(dir, "codefresh.yml")
@@ -366,5 +367,54 @@ func TestRunNoCFCache(t *testing.T) {
 		if r.stdout != tc.stdout || r.stderr != "" {
 			t.Errorf("hoist %s: stdout:\n%s\nwant:\n%s\nstderr %q", strings.Join(args, " "), r.stdout, tc.stdout, r.stderr)
 		}
+	}
+}
+
+// TestRunNoCacheRebuilds: on a builder that holds the layers of an
+// earlier run, a second run takes its RUN step from the cache (CACHED, the
+// same digest); with --no-cache the RUN step runs again and writes a new
+// layer, so the image's digest changes.
+func TestRunNoCacheRebuilds(t *testing.T) {
+	needStack(t)
+	dir := writeFiles(t, map[string]string{
+		"Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN date +%s%N > /stamp\n",
+		"codefresh.yml": `version: "1.0"
+steps:
+  app:
+    type: build
+    image_name: e2e/nocache
+    tag: v1
+    build_arguments:
+      - BASE=${{BASE}}
+      - SOURCE_DATE_EPOCH=0
+`,
+	})
+	file := filepath.Join(dir, "codefresh.yml")
+	regs := registriesFile(t, "default: a\n")
+	ref := regA.Host + "/team-a/e2e/nocache:v1"
+	run := func(extra ...string) (result, string) {
+		r := mustHoist(t, append([]string{"run", "-f", file, "--registries", regs, "--builder", bk.Addr, "--progress", "plain",
+			"--var", "BASE=" + baseImage, "--var", "CF_BUILD_ID=b1", "--var", "CF_BUILD_TIMESTAMP=2026-11-23T00:00:00Z", "--sha", "abc1234"}, extra...)...)
+		return r, digestOf(t, ref, nil)
+	}
+	// cached reports whether BuildKit's progress shows the RUN step CACHED.
+	cached := func(progress string) bool {
+		m := regexp.MustCompile(`#(\d+) \[2/2\] RUN date`).FindStringSubmatch(progress)
+		return m != nil && strings.Contains(progress, "#"+m[1]+" CACHED")
+	}
+	_, first := run()
+	again, second := run()
+	if !cached(again.stderr) || second != first || first == "" {
+		t.Fatalf("second run: RUN not CACHED or digest %q != %q: the builder does not keep its cache, so --no-cache cannot be told apart:\n%s", second, first, again.stderr)
+	}
+	fresh, third := run("--no-cache")
+	if cached(fresh.stderr) {
+		t.Errorf("--no-cache: the RUN step was taken from the cache:\n%s", fresh.stderr)
+	}
+	if !regexp.MustCompile(`#\d+ \[2/2\] RUN date`).MatchString(fresh.stderr) {
+		t.Errorf("--no-cache: no RUN step in the progress:\n%s", fresh.stderr)
+	}
+	if third == "" || third == first {
+		t.Errorf("--no-cache pushed %q; want a new digest, not the cached build's %q", third, first)
 	}
 }
