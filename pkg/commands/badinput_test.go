@@ -122,6 +122,10 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"run", "-f", "/nonexistent/codefresh.yml"}, "hoist: /nonexistent/codefresh.yml: pipeline file not found\n"},
 		{[]string{"run", "--var", "NOEQUALS"}, "hoist: --var \"NOEQUALS\": want KEY=VALUE\n"},
 		{[]string{"run", "--progress", "fancy"}, "hoist: --progress fancy: want auto, tty, plain, rawjson or quiet\n"},
+		{[]string{"run", "--sha", "main"}, "hoist: --sha \"main\": want a commit hash, 4 to 64 hexadecimal digits\n"},
+		{[]string{"run", "--only", ""}, "hoist: --only: want a step name\n"},
+		{[]string{"run", "--var-file", "/nonexistent/vars.yml"}, "hoist: /nonexistent/vars.yml: variables file not found\n"},
+		{[]string{"explain", "--ncfc=maybe"}, "hoist: invalid argument \"maybe\" for \"--no-cf-cache\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax\n"},
 	} {
 		r := hoist(t, tc.args...)
 		if r.code != 2 || r.stderr != tc.want {

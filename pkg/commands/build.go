@@ -81,6 +81,7 @@ func newBuildCmd() *cobra.Command {
 	o.addFlags(cmd)
 	o.builder.AddFlags(cmd)
 	o.retry.AddFlags(cmd)
+	acceptCodefreshNames(cmd)
 	return cmd
 }
 
@@ -109,8 +110,7 @@ func (f *buildOptions) AddFlags(cmd *cobra.Command) {
 	env(fl, "target", "HOIST_TARGET")
 	fl.StringArrayVar(&f.platforms, "platform", nil, "target platform (repeatable, or comma separated), e.g. linux/amd64,linux/arm64")
 	env(fl, "platform", "HOIST_PLATFORM")
-	fl.BoolVar(&f.noCache, "no-cache", false, "do not use the build cache")
-	env(fl, "no-cache", "HOIST_NO_CACHE")
+	addNoCacheFlag(cmd, &f.noCache)
 	fl.StringArrayVar(&f.labels, "label", nil, "image label KEY=VALUE (repeatable)")
 	fl.StringArrayVar(&f.annotations, "annotation", nil, "OCI annotation [TYPE:]KEY=VALUE, TYPE manifest (default), index, manifest-descriptor or index-descriptor, as buildx (repeatable)")
 	env(fl, "annotation", "HOIST_ANNOTATION")

@@ -28,6 +28,8 @@ type runOptions struct {
 	autoPush   AutoPushOptions
 	vars       VarOptions
 	metadata   MetadataOptions
+	// codefresh holds codefresh run's flags, on run and explain only.
+	codefresh *CodefreshRunOptions
 	// single is set by hoist build: one build step, reported as buildx
 	// reports a build (--iidfile, --quiet, buildx's metadata keys).
 	single *singleBuild
@@ -55,6 +57,9 @@ func (o *runOptions) validate() error {
 			return err
 		}
 	}
+	if o.codefresh != nil {
+		return o.codefresh.Validate()
+	}
 	return nil
 }
 
@@ -68,12 +73,18 @@ func (o *runOptions) options(ctx context.Context) (runner.Options, error) {
 	if err != nil {
 		return runner.Options{}, err
 	}
-	return runner.Options{
+	opts := runner.Options{
 		Vars:       vars,
 		Env:        runner.Environ(),
 		Pipeline:   o.autoPush.Policy(),
 		Registries: regs,
-	}, nil
+	}
+	if o.codefresh != nil {
+		if err := o.codefresh.apply(&opts); err != nil {
+			return runner.Options{}, err
+		}
+	}
+	return opts, nil
 }
 
 // addDryRunFlag adds --dry-run, the same on every command that has it.

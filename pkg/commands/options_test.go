@@ -34,7 +34,8 @@ func visitFlags(cmd *cobra.Command, fn func(*pflag.Flag)) {
 
 // TestCommandFlags: each command has the flags it uses, and no others.
 func TestCommandFlags(t *testing.T) {
-	pipelineRun := []string{"auto-push-registry", "file", "metadata-file", "no-auto-push", "registries", "var"}
+	pipelineRun := []string{"auto-push-registry", "file", "metadata-file", "no-auto-push", "registries", "var", "var-file",
+		"branch", "sha", "no-cache", "no-cf-cache", "skip", "only"}
 	builds := []string{"builder", "builders", "progress", "dry-run", "tlscacert", "tlscert", "tlskey", "tlsservername", "tlsdir", "retries", "retry-max-wait"}
 	copies := []string{"metadata-file", "registries", "retries", "retry-max-wait"}
 	want := map[string][]string{
@@ -42,7 +43,7 @@ func TestCommandFlags(t *testing.T) {
 		"hoist run":              append(append([]string{}, pipelineRun...), builds...),
 		"hoist explain":          pipelineRun,
 		"hoist validate":         {"file"},
-		"hoist build":            append(append([]string{"auto-push-registry", "metadata-file", "no-auto-push", "registries", "var"}, builds...), "build-arg", "file", "image-name", "label", "no-cache", "no-push", "platform", "registry", "secret", "ssh", "tag", "target", "iidfile", "quiet", "annotation", "attest", "provenance", "sbom", "pull", "network", "add-host", "allow", "build-context"),
+		"hoist build":            append(append([]string{"auto-push-registry", "metadata-file", "no-auto-push", "registries", "var", "var-file"}, builds...), "build-arg", "file", "image-name", "label", "no-cache", "no-push", "platform", "registry", "secret", "ssh", "tag", "target", "iidfile", "quiet", "annotation", "attest", "provenance", "sbom", "pull", "network", "add-host", "allow", "build-context"),
 		"hoist push":             append([]string{"image-name", "registry", "tag"}, copies...),
 		"hoist tag":              copies,
 		"hoist promote":          append([]string{"image-name", "tag", "to"}, copies...),
@@ -194,6 +195,9 @@ func bound(t *testing.T, args ...string) (*cobra.Command, string) {
 func TestEnvOneMeaning(t *testing.T) {
 	t.Setenv("HOIST_PIPELINE", "ci/codefresh.yml")
 	t.Setenv("HOIST_IMAGES_OUTPUT", "wide")
+	t.Setenv("HOIST_NO_CACHE", "true")
+	t.Setenv("HOIST_VAR_FILE", "vars.yml")
+	t.Setenv("HOIST_BRANCH", "release/1")
 	for _, tc := range []struct {
 		args       []string
 		flag, want string
@@ -204,6 +208,15 @@ func TestEnvOneMeaning(t *testing.T) {
 		{[]string{"build", "."}, "file", ""}, // the default: CONTEXT/Dockerfile
 		{[]string{"images"}, "output", "wide"},
 		{[]string{"images", "inspect", "x"}, "output", "text"},
+		// --no-cache and --var-file mean the same on run, explain and build;
+		// only run and explain name a branch.
+		{[]string{"run"}, "no-cache", "true"},
+		{[]string{"explain"}, "no-cache", "true"},
+		{[]string{"build", "."}, "no-cache", "true"},
+		{[]string{"run"}, "var-file", "vars.yml"},
+		{[]string{"build", "."}, "var-file", "vars.yml"},
+		{[]string{"explain"}, "branch", "release/1"},
+		{[]string{"run"}, "branch", "release/1"},
 	} {
 		cmd, _ := bound(t, tc.args...)
 		if got := cmd.Flags().Lookup(tc.flag).Value.String(); got != tc.want {
@@ -253,6 +266,9 @@ func TestEnvLists(t *testing.T) {
 		{[]string{"build", "."}, "build-arg", []string{}},
 		{[]string{"build", ".", "--registry", "c,d"}, "registry", []string{"c,d"}},
 		{[]string{"run", "--var", "A=1,B=2", "--var", "C=3"}, "var", []string{"A=1,B=2", "C=3"}},
+		// codefresh run's names: -v and --variable are --var.
+		{[]string{"run", "-v", "A=1", "--variable", "B=2", "--var", "C=3"}, "var", []string{"A=1", "B=2", "C=3"}},
+		{[]string{"explain", "--skip", "a", "--skip", "b,c"}, "skip", []string{"a", "b,c"}},
 	} {
 		cmd, _ := bound(t, tc.args...)
 		got, err := cmd.Flags().GetStringArray(tc.flag)

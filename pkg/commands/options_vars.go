@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/hoist-build/hoist/pkg/errs"
+	"github.com/hoist-build/hoist/pkg/pipeline"
 )
 
 // VarOptions are the pipeline variables given on the command line, for
@@ -13,24 +14,40 @@ import (
 type VarOptions struct {
 	// Vars are KEY=VALUE pairs, later ones winning.
 	Vars []string
+	// File is a variables file, as codefresh run's --var-file; Vars win
+	// over its values.
+	File string
 }
 
-// AddFlags adds --var to cmd.
+// AddFlags adds -v/--var and --var-file to cmd.
 func (o *VarOptions) AddFlags(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringArrayVar(&o.Vars, "var", nil, "set a pipeline variable, KEY=VALUE (repeatable)")
+	fs.StringArrayVarP(&o.Vars, "var", "v", nil, "set a pipeline variable, KEY=VALUE (repeatable; codefresh run's --variable too)")
 	env(fs, "var", "HOIST_VAR")
+	fs.StringVar(&o.File, "var-file", "", "read pipeline variables from a YAML or JSON file, as codefresh run's --var-file (one set); --var wins over it")
+	env(fs, "var-file", "HOIST_VAR_FILE")
 }
 
-// Validate checks that every variable is KEY=VALUE.
+// Validate checks that every variable is KEY=VALUE and that the variables
+// file reads.
 func (o *VarOptions) Validate() error {
 	_, err := o.Map()
 	return err
 }
 
-// Map returns the variables by name, never nil.
+// Map returns the variables by name, never nil: the variables file's,
+// then --var's over them.
 func (o *VarOptions) Map() (map[string]string, error) {
 	vars := map[string]string{}
+	if o.File != "" {
+		fromFile, err := pipeline.LoadVarFile(o.File)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range fromFile {
+			vars[k] = v
+		}
+	}
 	for _, kv := range o.Vars {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {

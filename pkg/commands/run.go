@@ -6,13 +6,15 @@ import (
 
 func newRunCmd() *cobra.Command {
 	o := newRunOptions()
+	o.codefresh = &CodefreshRunOptions{}
 	var file PipelineFileOptions
 	var dryRun bool
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run the build steps of a codefresh.yml pipeline",
 		Example: `  hoist run -f codefresh.yml --registries registries.yaml
-  hoist run --dry-run --var CF_BRANCH=main`,
+  hoist run --dry-run --var CF_BRANCH=main
+  hoist run -b main --sha 52b992e --var-file vars.yml -v TAG=1.2 --skip deploy --no-cache`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.runFile(cmd, file.File, dryRun)
@@ -20,14 +22,17 @@ func newRunCmd() *cobra.Command {
 	}
 	file.AddFlags(cmd)
 	o.addFlags(cmd)
+	o.codefresh.AddFlags(cmd)
 	o.builder.AddFlags(cmd)
 	o.retry.AddFlags(cmd)
 	addDryRunFlag(cmd, &dryRun)
+	acceptCodefreshNames(cmd)
 	return cmd
 }
 
 func newExplainCmd() *cobra.Command {
 	o := newRunOptions()
+	o.codefresh = &CodefreshRunOptions{}
 	var file PipelineFileOptions
 	cmd := &cobra.Command{
 		Use:   "explain",
@@ -39,6 +44,8 @@ func newExplainCmd() *cobra.Command {
 	}
 	file.AddFlags(cmd)
 	o.addFlags(cmd) // no --builder or --progress: explain never builds
+	o.codefresh.AddFlags(cmd)
+	acceptCodefreshNames(cmd)
 	return cmd
 }
 

@@ -43,12 +43,14 @@ func exported(base pipeline.Vars, root string, p *pipeline.Pipeline, opts Option
 	return warnings
 }
 
-// given is the environment with --var values over it.
+// given is the environment, less what --branch and --sha decide, with
+// --var values over it.
 func given(opts Options) map[string]string {
 	m := map[string]string{}
 	for k, val := range opts.Env {
 		m[k] = val
 	}
+	withoutOverridden(m, opts)
 	for k, val := range opts.Vars {
 		m[k] = val
 	}

@@ -29,6 +29,15 @@ type Options struct {
 	// Git is what git says of the pipeline's checkout; read from p.Dir
 	// when nil. Set it to read git once for Check and Run.
 	Git *gitinfo.Info
+	// Branch and Revision, when set, are the branch and commit the run is
+	// for (codefresh run -b, --sha), over git's and the CI's.
+	Branch, Revision string
+	// NoCache turns every build step's cache off (no_cache: true on each);
+	// NoCFCache the caching registry (no_cf_cache: true on each).
+	NoCache, NoCFCache bool
+	// Skip and Only name steps to leave out, or the only ones to run
+	// (codefresh run --skip, --only).
+	Skip, Only []string
 }
 
 // StepPlan is what hoist will do for one step.
@@ -85,6 +94,8 @@ type planner struct {
 	// unresolved holds, for steps hoist does not run, why their
 	// working_directory (what ${{step}} names) could not be resolved.
 	unresolved map[string]error
+	// left are the steps --skip or --only leave out, with the reason.
+	left map[*pipeline.Step]string
 	// mu guards vars, built and state while steps run at the same time.
 	mu sync.Mutex
 }
@@ -105,6 +116,13 @@ func (pl *planner) planStep(s *pipeline.Step) (*StepPlan, error) {
 // in planPush.
 func (pl *planner) planOne(s *pipeline.Step) (*StepPlan, error) {
 	sp := &StepPlan{Name: s.Name, Type: s.Type}
+	if why, left := pl.left[s]; left {
+		if _, set := pl.vars[s.Name]; s.Type == pipeline.TypeGitClone && !set {
+			pl.vars[s.Name] = pl.repoRoot // as below: the checkout is there either way
+		}
+		sp.Skipped = why
+		return sp, nil
+	}
 	if s.Type == pipeline.TypePush {
 		if ok, why, err := pl.allows(s); err != nil || !ok {
 			sp.Skipped = why
@@ -182,7 +200,10 @@ func (pl *planner) ended(res *StepResult) {
 // connect to BuildKit, so a user's mistake is never hidden behind an
 // unreachable builder. Run checks too.
 func Check(ctx context.Context, p *pipeline.Pipeline, opts Options) error {
-	newPlanner, _ := planners(ctx, p, opts)
+	newPlanner, _, err := planners(ctx, p, opts)
+	if err != nil {
+		return err
+	}
 	return check(newPlanner(), p)
 }
 
@@ -195,15 +216,25 @@ func check(pl *planner, p *pipeline.Pipeline) error {
 }
 
 // planners returns a function that makes a planner for p, with the
+// planners returns a function that makes a planner for p, with the
 // variables git, the environment, earlier steps' cf_export and --var
-// give, and the implicit main_clone step when p defines none; and the
-// warnings reading the exported variables gave.
-func planners(ctx context.Context, p *pipeline.Pipeline, opts Options) (func() *planner, []string) {
+// give, the implicit main_clone step when p defines none, and the steps
+// --skip and --only leave out; and the lines to show: the warnings
+// reading the exported variables gave, and the notices about the steps
+// --skip and --only keep.
+func planners(ctx context.Context, p *pipeline.Pipeline, opts Options) (func() *planner, []string, error) {
 	if opts.Git == nil {
 		info := gitinfo.Read(ctx, p.Dir)
 		opts.Git = &info
 	}
-	info := *opts.Git
+	sel, err := selectSteps(p, opts.Skip, opts.Only)
+	if err != nil {
+		return nil, nil, err
+	}
+	info, notice := commitFor(ctx, *opts.Git, p.Dir, opts)
+	if notice != "" {
+		sel.notices = append([]string{notice}, sel.notices...)
+	}
 	root := info.TopLevel
 	if root == "" {
 		root = p.Dir
@@ -222,7 +253,7 @@ func planners(ctx context.Context, p *pipeline.Pipeline, opts Options) (func() *
 		for k, v := range base {
 			vars[k] = v
 		}
-		pl := &planner{p: p, opts: opts, vars: vars, source: gitinfo.SourceURL(info.Origin), repoRoot: root, defaultBranch: defaultBranch}
+		pl := &planner{p: p, opts: opts, vars: vars, source: gitinfo.SourceURL(info.Origin), repoRoot: root, defaultBranch: defaultBranch, left: sel.out}
 		if !p.Defines(pipeline.ImplicitClone) {
 			// Codefresh clones the repository first, as main_clone, when a
 			// pipeline does not: hoist runs in that checkout.
@@ -232,5 +263,5 @@ func planners(ctx context.Context, p *pipeline.Pipeline, opts Options) (func() *
 			pl.state = map[string]pipeline.State{pipeline.ImplicitClone: pipeline.StateSuccess}
 		}
 		return pl
-	}, warnings
+	}, append(warnings, sel.notices...), nil
 }

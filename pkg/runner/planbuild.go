@@ -23,6 +23,9 @@ func (pl *planner) planBuild(s *pipeline.Step, sp *StepPlan) (*StepPlan, error) 
 	if err != nil {
 		return nil, pl.explain(err)
 	}
+	// --no-cache and --no-cf-cache act as the fields on every build step.
+	b.NoCache = b.NoCache || pl.opts.NoCache
+	b.NoCFCache = b.NoCFCache || pl.opts.NoCFCache
 	at := func(field, format string, args ...any) error {
 		line := b.Lines[field]
 		if line == 0 {

@@ -89,12 +89,15 @@ func Run(ctx context.Context, p *pipeline.Pipeline, opts Options, ex Exec) ([]*S
 		info := gitinfo.Read(ctx, p.Dir)
 		opts.Git = &info
 	}
-	if n := pipeline.BranchNotice(*opts.Git, given(opts)); n != "" {
+	newPlanner, notices, err := planners(ctx, p, opts)
+	if err != nil {
+		return nil, err
+	}
+	if n := pipeline.BranchNotice(*opts.Git, given(opts)); n != "" && opts.Branch == "" {
 		fmt.Fprintln(ex.Log, n)
 	}
-	newPlanner, warnings := planners(ctx, p, opts)
-	for _, w := range warnings {
-		fmt.Fprintln(ex.Log, w)
+	for _, n := range notices {
+		fmt.Fprintln(ex.Log, n)
 	}
 	if !ex.DryRun {
 		// Check every step before building any, so a mistake in a later
