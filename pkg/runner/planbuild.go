@@ -45,7 +45,11 @@ func (pl *planner) planBuild(s *pipeline.Step, sp *StepPlan) (*StepPlan, error) 
 			return nil, at("registry", "%w", err)
 		}
 	}
-	sp.Decision, err = policy.Decide(policy.Step{Name: s.Name, DisablePush: b.DisablePush, Registries: regs}, pl.opts.Pipeline, pl.opts.Registries)
+	if pl.opts.StepRefsOnly && !b.DisablePush {
+		sp.Decision = policy.Decision{} // the references say where: see exactRefs
+	} else {
+		sp.Decision, err = policy.Decide(policy.Step{Name: s.Name, DisablePush: b.DisablePush, Registries: regs}, pl.opts.Pipeline, pl.opts.Registries)
+	}
 	if errors.Is(err, policy.ErrUndecided) {
 		return nil, &errs.InputError{File: pl.p.File, Line: s.Line, Field: path, Msg: err.Error()}
 	}
@@ -60,12 +64,17 @@ func (pl *planner) planBuild(s *pipeline.Step, sp *StepPlan) (*StepPlan, error) 
 	if sp.Refs, err = refs(sp); err != nil {
 		return nil, at("image_name", "%w", err)
 	}
+	if err := pl.exactRefs(sp, b.DisablePush); err != nil {
+		return nil, at("tag", "%w", err)
+	}
 	req, err := pl.request(b, sp, at)
 	if err != nil {
 		return nil, err
 	}
+	if err := pl.userCache(sp, req, b, at); err != nil {
+		return nil, err
+	}
 	if !b.NoCache {
-		sp.CacheFrom = b.CacheFrom
 		if err := pl.cache(sp, req, b); err != nil {
 			return nil, at("image_name", "%w", err)
 		}
@@ -95,6 +104,7 @@ func (pl *planner) request(b *pipeline.BuildStep, sp *StepPlan, at func(field, f
 		NoCache:           b.NoCache,
 		Names:             sp.Refs,
 		SSH:               b.SSH,
+		Outputs:           pl.opts.Outputs,
 	}
 	secrets, err := pl.secrets(b.Secrets, at)
 	if err != nil {

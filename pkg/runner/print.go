@@ -19,7 +19,7 @@ func (l *lockedWriter) Write(b []byte) (int, error) {
 }
 
 func printPlan(w io.Writer, sp *StepPlan) {
-	fmt.Fprintf(w, "step %s: %s\n", sp.Name, sp.Decision)
+	fmt.Fprintf(w, "step %s: %s\n", sp.Name, sp.decision())
 	for _, r := range sp.Refs {
 		fmt.Fprintf(w, "  %s\n", r)
 	}
