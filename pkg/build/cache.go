@@ -8,6 +8,7 @@ import (
 
 	"github.com/moby/buildkit/client"
 	buildctl "github.com/moby/buildkit/cmd/buildctl/build"
+	"github.com/tonistiigi/go-csvvalue"
 )
 
 // cacheTypes are the cache backends hoist takes in --cache-from,
@@ -52,6 +53,11 @@ func parseCacheSpec(spec, dir string, export bool) (client.CacheOptionsEntry, er
 		// own parsers would log a deprecation warning for it.
 		spec = "type=registry,ref=" + spec
 	}
+	// The type first: buildctl's parsers read more for some types (gha
+	// reads its environment).
+	if t := cacheType(spec); !cacheTypes[t] {
+		return client.CacheOptionsEntry{}, fmt.Errorf("type=%s: hoist takes registry, local or inline caches", t)
+	}
 	parse, path := buildctl.ParseImportCache, "src"
 	if export {
 		parse, path = buildctl.ParseExportCache, "dest"
@@ -62,8 +68,6 @@ func parseCacheSpec(spec, dir string, export bool) (client.CacheOptionsEntry, er
 	}
 	e := entries[0]
 	switch {
-	case !cacheTypes[e.Type]:
-		return e, fmt.Errorf("type=%s: hoist takes registry, local or inline caches", e.Type)
 	case e.Type == "inline" && !export:
 		return e, fmt.Errorf("type=inline only exports: import an inline cache with type=registry,ref=IMAGE")
 	case e.Type == "registry" && e.Attrs["ref"] == "":
@@ -103,4 +107,15 @@ func ReadyLocalImports(in []client.CacheOptionsEntry, warn func(string)) []clien
 		out = append(out, e)
 	}
 	return out
+}
+
+// cacheType is the type= field of a cache entry in buildx's CSV form.
+func cacheType(spec string) string {
+	fields, _ := csvvalue.Fields(spec, nil)
+	for _, f := range fields {
+		if k, v, ok := strings.Cut(f, "="); ok && strings.EqualFold(strings.TrimSpace(k), "type") {
+			return v
+		}
+	}
+	return ""
 }

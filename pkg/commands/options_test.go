@@ -42,7 +42,7 @@ func TestCommandFlags(t *testing.T) {
 		"hoist run":              append(append([]string{}, pipelineRun...), builds...),
 		"hoist explain":          pipelineRun,
 		"hoist validate":         {"file"},
-		"hoist build":            append(append([]string{"auto-push-registry", "metadata-file", "no-auto-push", "registries", "var"}, builds...), "build-arg", "file", "image-name", "label", "no-cache", "no-push", "platform", "registry", "secret", "ssh", "tag", "target", "iidfile", "quiet", "annotation"),
+		"hoist build":            append(append([]string{"auto-push-registry", "metadata-file", "no-auto-push", "registries", "var"}, builds...), "build-arg", "file", "image-name", "label", "no-cache", "no-push", "platform", "registry", "secret", "ssh", "tag", "target", "iidfile", "quiet", "annotation", "output", "cache-from", "cache-to"),
 		"hoist push":             append([]string{"image-name", "registry", "tag"}, copies...),
 		"hoist tag":              copies,
 		"hoist promote":          append([]string{"image-name", "tag", "to"}, copies...),
@@ -349,7 +349,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"metadata", &MetadataOptions{File: "m.json"}, ""},
 		{"pipeline", &PipelineFileOptions{File: "codefresh.yml"}, ""},
 		{"build", &buildOptions{imageName: "x"}, ""},
-		{"build-no-image", &buildOptions{}, "--image-name: required"},
+		{"build-no-image", &buildOptions{}, "--image-name: required, unless -t gives a full reference such as registry.example.com/acme/app:1.2"},
 		{"build-no-push-registry", &buildOptions{imageName: "x", noPush: true, registries: []string{"a"}}, "--no-push and --registry exclude each other"},
 	} {
 		got := ""
