@@ -266,3 +266,18 @@ func imageAttrs(e client.ExportEntry) map[string]string {
 	}
 	return out
 }
+
+// wholeOnly reports whether req must be built by one builder, not split
+// by platform among a pool's nodes: its --output files and local cache
+// exports hold the whole image, which no one node has.
+func (req Request) wholeOnly() bool {
+	if len(req.Outputs) > 0 {
+		return true
+	}
+	for _, e := range req.CacheTo {
+		if e.Type == "local" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"fmt"
+	"io"
 	"maps"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -56,4 +58,27 @@ func (pl *planner) cacheEntry(e client.CacheOptionsEntry) client.CacheOptionsEnt
 		}
 	}
 	return e
+}
+
+// printOutputs prints where the step writes its image and cache besides
+// the registries: each --output and each cache export.
+func printOutputs(w io.Writer, sp *StepPlan) {
+	for _, o := range sp.Request.Outputs {
+		dest := o.Dest
+		if o.Stdout() {
+			dest = "stdout"
+		}
+		fmt.Fprintf(w, "  output %s to %s\n", o.Type, dest)
+	}
+	for _, e := range sp.Request.CacheTo {
+		where := e.Attrs["ref"]
+		if e.Type == "local" {
+			where = e.Attrs["dest"]
+		}
+		if where == "" {
+			fmt.Fprintf(w, "  cache to %s\n", e.Type)
+			continue
+		}
+		fmt.Fprintf(w, "  cache to %s %s (mode=%s)\n", e.Type, where, e.Attrs["mode"])
+	}
 }

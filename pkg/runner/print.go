@@ -26,4 +26,5 @@ func printPlan(w io.Writer, sp *StepPlan) {
 	if sp.Cache != nil {
 		fmt.Fprintf(w, "  cache %s in %q\n", sp.Request.CacheExport, sp.Cache.Name)
 	}
+	printOutputs(w, sp)
 }
