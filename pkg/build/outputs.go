@@ -63,9 +63,15 @@ func ParseOutput(s, dir string) (Output, error) {
 		if o.Dest != "" {
 			return o, fmt.Errorf("%q: type=%s takes no dest", s, o.Type)
 		}
-		if v, ok := o.Attrs["push"]; ok {
-			if _, err := strconv.ParseBool(v); err != nil {
-				return o, fmt.Errorf("%q: push=%s must be true or false", s, v)
+		for k, v := range o.Attrs {
+			switch k {
+			case "push":
+				if _, err := strconv.ParseBool(v); err != nil {
+					return o, fmt.Errorf("%q: push=%s must be true or false", s, v)
+				}
+			case "name":
+			default:
+				return o, fmt.Errorf("%q: %s=: hoist pushes the image itself, by digest; type=%s takes name= and push=", s, k, o.Type)
 			}
 		}
 		return o, nil
@@ -96,6 +102,15 @@ func (o Output) Publishes() bool {
 	}
 	push, err := strconv.ParseBool(o.Attrs["push"])
 	return err != nil || push
+}
+
+// Names are the references a type=image or type=registry output names
+// (name=REF, several comma-separated), as buildx's -t.
+func (o Output) Names() []string {
+	if o.Type != client.ExporterImage && o.Type != "registry" || o.Attrs["name"] == "" {
+		return nil
+	}
+	return strings.Split(o.Attrs["name"], ",")
 }
 
 // Stdout reports whether the output is written to standard output.

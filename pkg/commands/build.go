@@ -48,10 +48,10 @@ func newBuildCmd() *cobra.Command {
   hoist build . --image-name acme/app --no-push`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := f.Validate(); err != nil {
+			if err := f.outputs.validate(f.noPush, o.single.quiet, cmd.OutOrStdout()); err != nil {
 				return err
 			}
-			if err := f.outputs.validate(f.noPush, o.single.quiet, cmd.OutOrStdout()); err != nil {
+			if err := f.Validate(); err != nil {
 				return err
 			}
 			if err := o.validate(); err != nil {
@@ -134,7 +134,7 @@ func (f *buildOptions) Validate() error {
 		return errs.Input("--image-name %s: names the registry %s; give the image name without it (the registry comes from --registry or the auto-push policy), or the full reference with -t", f.imageName, host)
 	}
 	var err error
-	if f.read, err = readTags(f.imageName, f.tags, f.registries); err != nil {
+	if f.read, err = readTags(f.imageName, append(f.tags, f.outputs.names()...), f.registries); err != nil {
 		return err
 	}
 	if _, err := build.ParseAnnotations(f.annotations); err != nil {

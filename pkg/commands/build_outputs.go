@@ -90,6 +90,16 @@ func (o *buildOutputs) noPush() bool {
 	return true
 }
 
+// names are the references the image and registry outputs name, read as
+// full -t references.
+func (o *buildOutputs) names() []string {
+	var out []string
+	for _, p := range o.parsed {
+		out = append(out, p.Names()...)
+	}
+	return out
+}
+
 // toStdout reports whether an output writes to stdout.
 func (o *buildOutputs) toStdout() bool {
 	for _, out := range o.parsed {

@@ -46,7 +46,7 @@ func TestBuildFullReference(t *testing.T) {
 	ref := regA.Host + "/x/app:1"
 	r := mustHoist(t, append([]string{"build", dir, "-t", ref}, common...)...)
 	digest := printedDigest(t, r.stdout)
-	if got := tagsIn(t, regA.Host+"/x/app"); !cmp.Equal(got, []string{"1"}) {
+	if got := tagsIn(t, regA.Host+"/x/app"); !cmp.Equal(got, []string{"1"}) { // before the others below
 		t.Errorf("tags of %s/x/app = %v, want [1]", regA.Host, got)
 	}
 	if got := digestOf(t, ref, nil); got != digest {
@@ -57,6 +57,19 @@ func TestBuildFullReference(t *testing.T) {
 	}
 	if !strings.Contains(r.stdout, "step build: push to the full references given with -t\n  "+ref+"\n") {
 		t.Errorf("the plan does not say where the image goes:\n%s", r.stdout)
+	}
+
+	// buildx's other spelling: the image output's name=, and push=false
+	// keeps the image home.
+	named := regA.Host + "/x/app:3"
+	r = mustHoist(t, append([]string{"build", dir, "-o", "type=registry,name=" + named}, common...)...)
+	if got := digestOf(t, named, nil); got != printedDigest(t, r.stdout) {
+		t.Errorf("-o type=registry,name=%s: the registry holds %q", named, got)
+	}
+	kept := regA.Host + "/x/app:kept"
+	mustHoist(t, append([]string{"build", dir, "-t", kept, "-o", "type=image,push=false"}, common...)...)
+	if got := digestOf(t, kept, nil); got != "" {
+		t.Errorf("-o type=image,push=false pushed %s", kept)
 	}
 
 	both := regA.Host + "/x/app:2"
