@@ -116,6 +116,7 @@ func (f *buildOptions) AddFlags(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.annotations, "annotation", nil, "OCI annotation [TYPE:]KEY=VALUE, TYPE manifest (default), index, manifest-descriptor or index-descriptor, as buildx (repeatable)")
 	env(fl, "annotation", "HOIST_ANNOTATION")
 	fl.StringArrayVar(&f.secrets, "secret", nil, "build secret for RUN --mount=type=secret: id=NAME,src=FILE or id=NAME,env=VAR (repeatable)")
+	envItems(fl, "secret") // id=x,src=file holds a comma
 	env(fl, "secret", "HOIST_SECRET")
 	fl.StringArrayVar(&f.ssh, "ssh", nil, "SSH agent or keys to forward for RUN --mount=type=ssh: default or ID=PATH (repeatable)")
 	env(fl, "ssh", "HOIST_SSH")

@@ -28,10 +28,13 @@ type buildOutputs struct {
 func (o *buildOutputs) addFlags(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.StringArrayVarP(&o.outputs, "output", "o", nil, "output as buildx: type=image|registry (pushed as the step decides; push=false keeps it), type=oci|docker|tar,dest=FILE (- for stdout), type=local,dest=DIR (repeatable)")
+	envItems(fs, "output")
 	env(fs, "output", "HOIST_BUILD_OUTPUT")
 	fs.StringArrayVar(&o.cacheFrom, "cache-from", nil, "import build cache as buildx: type=registry,ref=REF, type=local,src=DIR, or a bare REF (repeatable)")
+	envItems(fs, "cache-from")
 	env(fs, "cache-from", "HOIST_CACHE_FROM")
 	fs.StringArrayVar(&o.cacheTo, "cache-to", nil, "export build cache as buildx: type=registry,ref=REF, type=local,dest=DIR or type=inline, with mode=min (default) or max (repeatable)")
+	envItems(fs, "cache-to")
 	env(fs, "cache-to", "HOIST_CACHE_TO")
 }
 

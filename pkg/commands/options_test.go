@@ -90,7 +90,7 @@ func TestFlagEnv(t *testing.T) {
 			}
 			suffix := "(env " + strings.Join(names, " or ") + ")"
 			if _, ok := fl.Value.(pflag.SliceValue); ok {
-				suffix = "(env " + strings.Join(names, " or ") + ", comma-separated)"
+				suffix = "(env " + strings.Join(names, " or ") + ", " + separatorName[listSeparator(fl)] + "-separated)"
 			}
 			if !strings.HasSuffix(fl.Usage, " "+suffix) {
 				t.Errorf("%s --%s usage = %q, want it to end with %q", cmd.CommandPath(), fl.Name, fl.Usage, suffix)
@@ -238,9 +238,12 @@ func TestEnvRetired(t *testing.T) {
 }
 
 // TestEnvLists: a list flag takes comma-separated values from the
-// environment; the command line keeps one value per flag, and wins.
+// environment, or semicolon-separated ones where each holds commas; the
+// command line keeps one value per flag, and wins.
 func TestEnvLists(t *testing.T) {
 	t.Setenv("HOIST_BUILD_REGISTRY", "a, b")
+	t.Setenv("HOIST_BUILD_OUTPUT", "type=oci,dest=a.tar; type=local,dest=out")
+	t.Setenv("HOIST_CACHE_TO", "type=local,dest=c,mode=max")
 	t.Setenv("HOIST_VAR", "A=1,B=2,")
 	t.Setenv("HOIST_BUILD_ARG", "")
 	for _, tc := range []struct {
@@ -251,6 +254,8 @@ func TestEnvLists(t *testing.T) {
 		{[]string{"build", "."}, "registry", []string{"a", "b"}},
 		{[]string{"build", "."}, "var", []string{"A=1", "B=2"}},
 		{[]string{"build", "."}, "build-arg", []string{}},
+		{[]string{"build", "."}, "output", []string{"type=oci,dest=a.tar", "type=local,dest=out"}},
+		{[]string{"build", "."}, "cache-to", []string{"type=local,dest=c,mode=max"}},
 		{[]string{"build", ".", "--registry", "c,d"}, "registry", []string{"c,d"}},
 		{[]string{"run", "--var", "A=1,B=2", "--var", "C=3"}, "var", []string{"A=1,B=2", "C=3"}},
 	} {
