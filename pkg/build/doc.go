@@ -5,7 +5,9 @@
 // build with the dockerfile frontend (with provenance and SBOM
 // attestations when asked), and writes the image to hoist's
 // local OCI store, from where pkg/distribute publishes it, and which it
-// prunes to the newest images. BuildKit itself
+// prunes to the newest images; --output files (oci, docker, tar, local)
+// and buildx-style cache imports and exports (ParseOutput, ParseCacheFrom,
+// ParseCacheTo) ride on the same solve. BuildKit itself
 // pushes nothing; credentials for its pulls and cache pass over the
 // BuildKit session.
 //

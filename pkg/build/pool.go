@@ -104,7 +104,7 @@ func (p *Pool) Names() []string {
 // Build runs req on the pool: on one builder, or split by platform among
 // the builders that build each natively.
 func (p *Pool) Build(ctx context.Context, req Request) (*Result, error) {
-	if nodes := p.nativeNodes(req.Platforms); nodes != nil {
+	if nodes := p.nativeNodes(req.Platforms); nodes != nil && !req.wholeOnly() {
 		return p.buildSplit(ctx, req, nodes)
 	}
 	m := p.acquire(imageKey(req), nil)

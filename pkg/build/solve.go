@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,6 +62,16 @@ type Request struct {
 	CacheExport string
 	// CacheInsecure allows plain HTTP for the cache registry.
 	CacheInsecure bool
+	// CacheFrom and CacheTo are more cache imports and exports, as
+	// ParseCacheFrom and ParseCacheTo return them (--cache-from,
+	// --cache-to, a pipeline's cache_from and cache_to).
+	CacheFrom, CacheTo []client.CacheOptionsEntry
+	// Outputs are where the image is written besides hoist's local
+	// store (--output); see Output. Files appear only once the build
+	// succeeds.
+	Outputs []Output
+	// Stdout receives an output with dest=-.
+	Stdout io.Writer
 	// LocalStore is the OCI layout folder the image is written to (it
 	// must be set): hoist publishes it from there, and a later push step
 	// can push a build that was not pushed. BuildKit itself pushes nothing.
@@ -122,6 +133,12 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		return nil, err
 	}
 	defer cleanup()
+	files, err := newFileOutputs(req.Outputs, req.Stdout, imageAttrs(opt.Exports[0]))
+	if err != nil {
+		return nil, err
+	}
+	defer files.abort()
+	opt.Exports = append(opt.Exports, files.entries...)
 	start := time.Now()
 	ch, shown := req.Progress.Status()
 	// Secret-named build arguments' values never reach the display or an
@@ -142,6 +159,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 		name = req.Names[0]
 	}
 	if err := st.record(ctx, resp.ExporterResponse, name); err != nil {
+		return nil, err
+	}
+	if err := files.commit(); err != nil {
 		return nil, err
 	}
 	return &Result{
@@ -291,7 +311,7 @@ func cacheOptions(req Request) (imports, exports []client.CacheOptionsEntry) {
 		}
 		exports = append(exports, client.CacheOptionsEntry{Type: "registry", Attrs: attrs})
 	}
-	return imports, exports
+	return append(imports, req.CacheFrom...), append(exports, req.CacheTo...)
 }
 
 // labels merges the trace labels the Dockerfile leaves unset with the

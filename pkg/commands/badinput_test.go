@@ -116,7 +116,7 @@ func TestBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"build", "."}, "hoist: --image-name: required\n"},
+		{[]string{"build", "."}, "hoist: --image-name: required, unless -t gives a full reference such as registry.example.com/acme/app:1.2\n"},
 		{[]string{"build", ".", "--image-name", "x", "--no-push", "--registry", "a"}, "hoist: --no-push and --registry exclude each other\n"},
 		{[]string{"run", "--bogus"}, "hoist: unknown flag: --bogus\n"},
 		{[]string{"run", "-f", "/nonexistent/codefresh.yml"}, "hoist: /nonexistent/codefresh.yml: pipeline file not found\n"},

@@ -32,6 +32,10 @@ type buildOptions struct {
 	dryRun      bool
 	attest      attestOptions
 	buildx      buildxFlags
+	// outputs are --output, --cache-from and --cache-to.
+	outputs buildOutputs
+	// read is what -t says, once Validate has read it.
+	read buildTags
 }
 
 func newBuildCmd() *cobra.Command {
@@ -46,6 +50,9 @@ func newBuildCmd() *cobra.Command {
   hoist build . --image-name acme/app --no-push`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.outputs.validate(f.noPush, o.single.quiet, cmd.OutOrStdout()); err != nil {
+				return err
+			}
 			if err := f.Validate(); err != nil {
 				return err
 			}
@@ -73,6 +80,7 @@ func newBuildCmd() *cobra.Command {
 				return err
 			}
 			opts.StepRegistries = f.registries
+			f.runOptions(&opts, cmd.OutOrStdout())
 			return o.execute(cmd, p, opts, f.dryRun)
 		},
 	}
@@ -115,26 +123,29 @@ func (f *buildOptions) AddFlags(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.annotations, "annotation", nil, "OCI annotation [TYPE:]KEY=VALUE, TYPE manifest (default), index, manifest-descriptor or index-descriptor, as buildx (repeatable)")
 	env(fl, "annotation", "HOIST_ANNOTATION")
 	fl.StringArrayVar(&f.secrets, "secret", nil, "build secret for RUN --mount=type=secret: id=NAME,src=FILE or id=NAME,env=VAR (repeatable)")
+	envItems(fl, "secret") // id=x,src=file holds a comma
 	env(fl, "secret", "HOIST_SECRET")
 	fl.StringArrayVar(&f.ssh, "ssh", nil, "SSH agent or keys to forward for RUN --mount=type=ssh: default or ID=PATH (repeatable)")
 	env(fl, "ssh", "HOIST_SSH")
 	env(fl, "label", "HOIST_LABEL")
 	f.attest.AddFlags(cmd)
 	f.buildx.addFlags(cmd)
+	f.outputs.addFlags(cmd)
 	addDryRunFlag(cmd, &f.dryRun)
 }
 
 // Validate checks that the step has an image name and does not both skip
 // the push and name registries.
 func (f *buildOptions) Validate() error {
-	if f.imageName == "" {
-		return errs.Input("--image-name: required")
-	}
-	if err := pipeline.CheckImageName(f.imageName); err != nil {
+	if err := pipeline.CheckImageName(f.imageName); f.imageName != "" && err != nil {
 		return errs.Input("--image-name: %v", err)
 	}
 	if host, ok := registryHost(f.imageName); ok {
-		return errs.Input("--image-name %s: names the registry %s; give the image name without it (the registry comes from --registry or the auto-push policy)", f.imageName, host)
+		return errs.Input("--image-name %s: names the registry %s; give the image name without it (the registry comes from --registry or the auto-push policy), or the full reference with -t", f.imageName, host)
+	}
+	var err error
+	if f.read, err = readTags(f.imageName, append(f.tags, f.outputs.names()...), f.registries); err != nil {
+		return err
 	}
 	if _, err := build.ParseAnnotations(f.annotations); err != nil {
 		return errs.Input("--annotation: %w", err)
@@ -203,13 +214,13 @@ func (f *buildOptions) pipeline(dir string) (*pipeline.Pipeline, error) {
 		}
 	}
 	b := &pipeline.BuildStep{
-		ImageName:  f.imageName,
+		ImageName:  f.read.image,
 		Dockerfile: dockerfile,
 		// The Dockerfile read from stdin, if any.
 		DockerfileContent: f.buildx.dockerfileContent,
 		// Named on the command line: the user may build any file.
 		DockerfileAnywhere: true,
-		DisablePush:        f.noPush,
+		DisablePush:        f.noPush || f.outputs.noPush(),
 		NoCache:            f.noCache,
 		BuildArguments:     buildArgs(f.buildArgs),
 		Target:             f.target,
@@ -220,10 +231,12 @@ func (f *buildOptions) pipeline(dir string) (*pipeline.Pipeline, error) {
 		SSH:                f.ssh,
 		Attests:            f.attest.entries(),
 		Flags:              flags,
+		CacheFrom:          absCaches(f.outputs.cacheFrom),
+		CacheTo:            absCaches(f.outputs.cacheTo),
 		Lines:              map[string]int{},
 	}
-	if len(f.tags) > 0 {
-		b.Tag, b.Tags = f.tags[0], f.tags[1:]
+	if tags := f.read.tags; len(tags) > 0 {
+		b.Tag, b.Tags = tags[0], tags[1:]
 	}
 	return &pipeline.Pipeline{
 		File:  "command line",

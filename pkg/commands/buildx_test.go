@@ -20,7 +20,7 @@ import (
 func TestBuildxHabits(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"app/main.txt": "x\n", "docker/Dockerfile.prod": "FROM scratch\n"})
 	r := hoist(t, "build", filepath.Join(dir, "app"), "--image-name", "ghcr.io/acme/app", "--tag", "1.2", "--dry-run")
-	want := "hoist: --image-name ghcr.io/acme/app: names the registry ghcr.io; give the image name without it (the registry comes from --registry or the auto-push policy)\n"
+	want := "hoist: --image-name ghcr.io/acme/app: names the registry ghcr.io; give the image name without it (the registry comes from --registry or the auto-push policy), or the full reference with -t\n"
 	if r.code != 2 || r.stderr != want {
 		t.Errorf("--image-name with a registry: exit %d, stderr %q; want exit 2, %q", r.code, r.stderr, want)
 	}

@@ -16,6 +16,10 @@ import (
 const (
 	envAnnotation     = "hoist/env"
 	retiredAnnotation = "hoist/env-retired"
+	// sepAnnotation holds the separator of a list flag's items in the
+	// environment, when it is not a comma: items that hold commas
+	// themselves (buildx's type=...,dest=... values).
+	sepAnnotation = "hoist/env-separator"
 )
 
 // env makes the flag read the environment variables names when the command
@@ -27,7 +31,7 @@ func env(fs *pflag.FlagSet, flag string, names ...string) {
 	fl := fs.Lookup(flag)
 	note := "(env " + strings.Join(names, " or ")
 	if _, ok := fl.Value.(pflag.SliceValue); ok {
-		note += ", comma-separated"
+		note += ", " + separatorName[listSeparator(fl)] + "-separated"
 	}
 	fl.Usage += " " + note + ")"
 	if err := fs.SetAnnotation(flag, envAnnotation, names); err != nil {
@@ -81,16 +85,16 @@ func bindEnv(cmd *cobra.Command) error {
 // comma-separated items, replacing its default.
 func setFromEnv(fl *pflag.Flag, v string) error {
 	if sv, ok := fl.Value.(pflag.SliceValue); ok {
-		return sv.Replace(splitList(v))
+		return sv.Replace(splitList(v, listSeparator(fl)))
 	}
 	return fl.Value.Set(v)
 }
 
-// splitList splits a comma-separated list, trimming spaces and dropping
-// empty items.
-func splitList(v string) []string {
+// splitList splits a list at sep, trimming spaces and dropping empty
+// items.
+func splitList(v, sep string) []string {
 	items := []string{}
-	for _, s := range strings.Split(v, ",") {
+	for _, s := range strings.Split(v, sep) {
 		if s = strings.TrimSpace(s); s != "" {
 			items = append(items, s)
 		}
@@ -104,4 +108,23 @@ func flagName(fl *pflag.Flag) string {
 		return "-" + fl.Shorthand + "/--" + fl.Name
 	}
 	return "--" + fl.Name
+}
+
+// separatorName names the separators of list flags in the environment.
+var separatorName = map[string]string{",": "comma", ";": "semicolon"}
+
+// envItems makes list flag's environment items semicolon-separated: each
+// item holds commas itself (type=oci,dest=app.tar). Call it before env.
+func envItems(fs *pflag.FlagSet, flag string) {
+	if err := fs.SetAnnotation(flag, sepAnnotation, []string{";"}); err != nil {
+		panic(err) // a flag hoist itself just defined
+	}
+}
+
+// listSeparator is what separates fl's items in the environment.
+func listSeparator(fl *pflag.Flag) string {
+	if s := fl.Annotations[sepAnnotation]; len(s) == 1 {
+		return s[0]
+	}
+	return ","
 }

@@ -174,6 +174,8 @@ func (o *runOptions) run(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.O
 	}
 	if o.single != nil && o.single.quiet {
 		ex.Out = io.Discard
+	} else if o.single != nil && opts.OutputStdout != nil {
+		ex.Out = cmd.ErrOrStderr() // stdout carries the --output tar
 	}
 	results, err := runner.Run(cmd.Context(), p, opts, ex)
 	records := runner.Records(results, dryRun)

@@ -43,7 +43,7 @@ func TestCommandFlags(t *testing.T) {
 		"hoist run":              append(append([]string{}, pipelineRun...), builds...),
 		"hoist explain":          pipelineRun,
 		"hoist validate":         {"file"},
-		"hoist build":            append(append([]string{"auto-push-registry", "metadata-file", "no-auto-push", "registries", "var", "var-file"}, builds...), "build-arg", "file", "image-name", "label", "no-cache", "no-push", "platform", "registry", "secret", "ssh", "tag", "target", "iidfile", "quiet", "annotation", "attest", "provenance", "sbom", "pull", "network", "add-host", "allow", "build-context"),
+		"hoist build":            append(append([]string{"auto-push-registry", "metadata-file", "no-auto-push", "registries", "var", "var-file"}, builds...), "build-arg", "file", "image-name", "label", "no-cache", "no-push", "platform", "registry", "secret", "ssh", "tag", "target", "iidfile", "quiet", "annotation", "attest", "provenance", "sbom", "pull", "network", "add-host", "allow", "build-context", "output", "cache-from", "cache-to"),
 		"hoist push":             append([]string{"image-name", "registry", "tag"}, copies...),
 		"hoist tag":              copies,
 		"hoist promote":          append([]string{"image-name", "tag", "to"}, copies...),
@@ -91,7 +91,7 @@ func TestFlagEnv(t *testing.T) {
 			}
 			suffix := "(env " + strings.Join(names, " or ") + ")"
 			if _, ok := fl.Value.(pflag.SliceValue); ok {
-				suffix = "(env " + strings.Join(names, " or ") + ", comma-separated)"
+				suffix = "(env " + strings.Join(names, " or ") + ", " + separatorName[listSeparator(fl)] + "-separated)"
 			}
 			if !strings.HasSuffix(fl.Usage, " "+suffix) {
 				t.Errorf("%s --%s usage = %q, want it to end with %q", cmd.CommandPath(), fl.Name, fl.Usage, suffix)
@@ -251,9 +251,12 @@ func TestEnvRetired(t *testing.T) {
 }
 
 // TestEnvLists: a list flag takes comma-separated values from the
-// environment; the command line keeps one value per flag, and wins.
+// environment, or semicolon-separated ones where each holds commas; the
+// command line keeps one value per flag, and wins.
 func TestEnvLists(t *testing.T) {
 	t.Setenv("HOIST_BUILD_REGISTRY", "a, b")
+	t.Setenv("HOIST_BUILD_OUTPUT", "type=oci,dest=a.tar; type=local,dest=out")
+	t.Setenv("HOIST_CACHE_TO", "type=local,dest=c,mode=max")
 	t.Setenv("HOIST_VAR", "A=1,B=2,")
 	t.Setenv("HOIST_BUILD_ARG", "")
 	for _, tc := range []struct {
@@ -264,6 +267,8 @@ func TestEnvLists(t *testing.T) {
 		{[]string{"build", "."}, "registry", []string{"a", "b"}},
 		{[]string{"build", "."}, "var", []string{"A=1", "B=2"}},
 		{[]string{"build", "."}, "build-arg", []string{}},
+		{[]string{"build", "."}, "output", []string{"type=oci,dest=a.tar", "type=local,dest=out"}},
+		{[]string{"build", "."}, "cache-to", []string{"type=local,dest=c,mode=max"}},
 		{[]string{"build", ".", "--registry", "c,d"}, "registry", []string{"c,d"}},
 		{[]string{"run", "--var", "A=1,B=2", "--var", "C=3"}, "var", []string{"A=1,B=2", "C=3"}},
 		// codefresh run's names: -v and --variable are --var.
@@ -365,7 +370,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"metadata", &MetadataOptions{File: "m.json"}, ""},
 		{"pipeline", &PipelineFileOptions{File: "codefresh.yml"}, ""},
 		{"build", &buildOptions{imageName: "x"}, ""},
-		{"build-no-image", &buildOptions{}, "--image-name: required"},
+		{"build-no-image", &buildOptions{}, "--image-name: required, unless -t gives a full reference such as registry.example.com/acme/app:1.2"},
 		{"build-no-push-registry", &buildOptions{imageName: "x", noPush: true, registries: []string{"a"}}, "--no-push and --registry exclude each other"},
 	} {
 		got := ""

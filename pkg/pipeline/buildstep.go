@@ -30,7 +30,6 @@ var buildFields = map[string]bool{
 var notActedOn = map[string]string{
 	"registry_contexts":    "hoist logs in to every integration itself; registry_contexts is not used",
 	"buildkit":             "hoist always builds with BuildKit",
-	"cache_to":             "not acted on yet: the caching registry (caching: in the registries file) or hoist build --cache-to exports the cache",
 	"progress":             "use --progress (or $HOIST_PROGRESS): the display is one for the whole run",
 	"strict_fail_fast":     "not acted on: fail_fast decides whether the pipeline goes on",
 	"hooks":                "step hooks are not run by hoist",
@@ -97,7 +96,9 @@ func (l *loader) buildStep(ps []pair, path string) (*BuildStep, *When, error) {
 		case "metadata":
 			b.Metadata, err = l.metadata(v, field)
 		case "cache_from":
-			b.CacheFrom, err = l.strings(v, field)
+			b.CacheFrom, err = l.caches(v, field, false)
+		case "cache_to":
+			b.CacheTo, err = l.caches(v, field, true)
 		case "annotations":
 			if b.EntityAnnotations, err = l.annotations(v, field); err == nil {
 				l.annotationsNotice(key, field, b.EntityAnnotations)

@@ -127,8 +127,14 @@ type BuildStep struct {
 	Platform       string
 	// Metadata are the metadata.set entries as KEY=VALUE, in file order.
 	Metadata []string
-	// CacheFrom are image references to import BuildKit's registry cache from.
+	// CacheFrom are BuildKit cache imports as buildx's --cache-from takes
+	// them: an image reference (a registry cache), or type=registry,ref=...
+	// or type=local,src=... .
 	CacheFrom []string
+	// CacheTo are BuildKit cache exports as buildx's --cache-to takes
+	// them: an image reference, or type=registry,ref=...,
+	// type=local,dest=... or type=inline, with mode=min|max.
+	CacheTo []string
 	// Secrets are build secrets as buildctl's --secret takes them
 	// ("id=x,src=path" or "id=x,env=VAR"), for RUN --mount=type=secret.
 	Secrets []string

@@ -73,6 +73,9 @@ func (b *BuildStep) Expand(file, path string, v Vars) (*BuildStep, error) {
 	if out.CacheFrom, err = list("cache_from", b.CacheFrom); err != nil {
 		return nil, err
 	}
+	if out.CacheTo, err = list("cache_to", b.CacheTo); err != nil {
+		return nil, err
+	}
 	if out.Secrets, err = list("secrets", b.Secrets); err != nil {
 		return nil, err
 	}

@@ -44,12 +44,12 @@ func Records(results []*StepResult, dryRun bool) []StepRecord {
 			rec.Status, rec.Reason = "failed", r.Err.Error()
 		case dryRun:
 			rec.Status = "planned"
-		case r.Decision.Push():
+		case r.pushes():
 			rec.Status = "pushed"
 		default:
 			rec.Status = "built"
 		}
-		rec.Decision, rec.Rule = r.Decision.String(), int(r.Decision.Rule)
+		rec.Decision, rec.Rule = r.decision(), int(r.Decision.Rule)
 		for _, reg := range r.Decision.Registries {
 			rec.Registries = append(rec.Registries, reg.Name)
 		}

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -26,6 +27,17 @@ type Options struct {
 	// StepRegistries, when set, replace the registry of every build step
 	// (hoist build --registry).
 	StepRegistries []string
+	// StepRefs are full references hoist build's -t gives: every build
+	// step's image is pushed to each as written, besides its decision's
+	// registries.
+	StepRefs []string
+	// StepRefsOnly sends the image to StepRefs only: the auto-push policy
+	// is not asked (hoist build -t with only full references).
+	StepRefsOnly bool
+	// Outputs are where every build step's image is also written
+	// (hoist build --output); OutputStdout receives one with dest=-.
+	Outputs      []build.Output
+	OutputStdout io.Writer
 	// Git is what git says of the pipeline's checkout; read from p.Dir
 	// when nil. Set it to read git once for Check and Run.
 	Git *gitinfo.Info
@@ -57,6 +69,9 @@ type StepPlan struct {
 	// Refs are the full references written (pushed) or, with no push, the
 	// local names of the image.
 	Refs []string
+	// Exact are the full references the image is pushed to as written
+	// (Options.StepRefs), besides the decision's registries.
+	Exact []string
 	// Request is the BuildKit build, without credentials or progress.
 	Request build.Request
 	// Push is set for push steps.

@@ -48,7 +48,11 @@ func (pl *planner) planBuild(s *pipeline.Step, sp *StepPlan) (*StepPlan, error) 
 			return nil, at("registry", "%w", err)
 		}
 	}
-	sp.Decision, err = policy.Decide(policy.Step{Name: s.Name, DisablePush: b.DisablePush, Registries: regs}, pl.opts.Pipeline, pl.opts.Registries)
+	if pl.opts.StepRefsOnly && !b.DisablePush {
+		sp.Decision = policy.Decision{} // the references say where: see exactRefs
+	} else {
+		sp.Decision, err = policy.Decide(policy.Step{Name: s.Name, DisablePush: b.DisablePush, Registries: regs}, pl.opts.Pipeline, pl.opts.Registries)
+	}
 	if errors.Is(err, policy.ErrUndecided) {
 		return nil, &errs.InputError{File: pl.p.File, Line: s.Line, Field: path, Msg: err.Error()}
 	}
@@ -63,12 +67,17 @@ func (pl *planner) planBuild(s *pipeline.Step, sp *StepPlan) (*StepPlan, error) 
 	if sp.Refs, err = refs(sp); err != nil {
 		return nil, at("image_name", "%w", err)
 	}
+	if err := pl.exactRefs(sp, b.DisablePush); err != nil {
+		return nil, at("tag", "%w", err)
+	}
 	req, err := pl.request(b, sp, at)
 	if err != nil {
 		return nil, err
 	}
+	if err := pl.userCache(sp, req, b, at); err != nil {
+		return nil, err
+	}
 	if !b.NoCache {
-		sp.CacheFrom = b.CacheFrom
 		if err := pl.cache(sp, req, b); err != nil {
 			return nil, at("image_name", "%w", err)
 		}
@@ -103,6 +112,7 @@ func (pl *planner) request(b *pipeline.BuildStep, sp *StepPlan, at func(field, f
 		Names:             sp.Refs,
 		SSH:               b.SSH,
 		BuildxOptions:     buildxOptions(b.Flags),
+		Outputs:           pl.opts.Outputs,
 	}
 	secrets, err := pl.secrets(b.Secrets, at)
 	if err != nil {

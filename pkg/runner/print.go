@@ -19,11 +19,12 @@ func (l *lockedWriter) Write(b []byte) (int, error) {
 }
 
 func printPlan(w io.Writer, sp *StepPlan) {
-	fmt.Fprintf(w, "step %s: %s\n", sp.Name, sp.Decision)
+	fmt.Fprintf(w, "step %s: %s\n", sp.Name, sp.decision())
 	for _, r := range sp.Refs {
 		fmt.Fprintf(w, "  %s\n", r)
 	}
 	if sp.Cache != nil {
 		fmt.Fprintf(w, "  cache %s in %q\n", sp.Request.CacheExport, sp.Cache.Name)
 	}
+	printOutputs(w, sp)
 }

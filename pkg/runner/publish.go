@@ -37,11 +37,15 @@ func (pl *planner) runBuild(ctx context.Context, res *StepResult, ex Exec) error
 		}
 		defer os.RemoveAll(tmp)
 		req.LocalStore = tmp
-	} else if !res.Decision.Push() {
+	} else if !res.pushes() {
 		res.LocalStore = req.LocalStore
 	}
 	req.Auth = ex.Account.Credentials.LookupScopes
 	req.Progress = ex.Progress
+	req.Stdout = pl.opts.OutputStdout
+	req.CacheFrom = build.ReadyLocalImports(req.CacheFrom, func(msg string) {
+		fmt.Fprintf(ex.Log, "hoist: warning: step %s: %s\n", res.Name, msg)
+	})
 	out, err := ex.Builder.Build(ctx, req)
 	if cerr := <-checked; cerr != nil {
 		return cerr
@@ -56,7 +60,7 @@ func (pl *planner) runBuild(ctx context.Context, res *StepResult, ex Exec) error
 	if out.Builder != "" {
 		fmt.Fprintf(ex.Out, "  built on %s\n", out.Builder)
 	}
-	if !res.Decision.Push() {
+	if !res.pushes() {
 		return nil
 	}
 	h, err := v1.NewHash(res.Digest)
@@ -73,7 +77,7 @@ func (pl *planner) runBuild(ctx context.Context, res *StepResult, ex Exec) error
 // checkTargets checks that every registry the build goes to takes pushes
 // to its repository, all at once, and cancels the build when one does not.
 func (pl *planner) checkTargets(ctx context.Context, res *StepResult, ex Exec, cancel context.CancelCauseFunc) error {
-	if !res.Decision.Push() {
+	if !res.pushes() {
 		return nil
 	}
 	eg, ectx := errgroup.WithContext(ctx)
@@ -87,6 +91,7 @@ func (pl *planner) checkTargets(ctx context.Context, res *StepResult, ex Exec, c
 			return err
 		})
 	}
+	eg.Go(func() error { return checkExact(ectx, ex.Account, res.Exact) })
 	err := eg.Wait()
 	if err != nil {
 		cancel(err)
@@ -109,6 +114,9 @@ func (pl *planner) runPush(ctx context.Context, res *StepResult, ex Exec) error 
 func (pl *planner) publish(ctx context.Context, src *distribute.Source, res *StepResult, ex Exec) error {
 	targets, err := distribute.IntegrationTargets(ex.Account, clients(ex, res), res.Image, res.Tags)
 	if err != nil {
+		return err
+	}
+	if targets, err = exactTargets(ex.Account, targets, res.Exact); err != nil {
 		return err
 	}
 	if p := res.Push; p != nil && p.Username != "" {

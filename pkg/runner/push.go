@@ -127,7 +127,7 @@ func (pl *planner) pushSource(ctx context.Context, p *PushPlan, ex Exec) (*distr
 		}
 		return distribute.OpenLayout(b.LocalStore, h)
 	}
-	if !b.Decision.Push() {
+	if !b.pushes() {
 		return nil, fmt.Errorf("step %s was not pushed and hoist has no local store to push it from", p.FromStep)
 	}
 	ref, err := name.ParseReference(b.Refs[0])
