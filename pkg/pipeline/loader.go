@@ -15,6 +15,10 @@ type loader struct {
 	file string
 	// warnings are fields that load but that hoist does not act on.
 	warnings []string
+	// listBlock is the line of the first parallel step whose steps: is a
+	// list (its entries are named 0, 1, ...); 0 when there is none.
+	listBlock int
+	listPath  string
 }
 
 // warn records that field, at n, loads but is not acted on, and why.
