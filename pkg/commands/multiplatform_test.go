@@ -43,7 +43,7 @@ func TestMultiPlatformOneBuilder(t *testing.T) {
 	}
 	dir := writeFiles(t, map[string]string{
 		"Dockerfile":    "ARG BASE\nFROM ${BASE}\nRUN uname -m > /arch\n",
-		"codefresh.yml": "version: '1.0'\nsteps:\n  multi:\n    type: build\n    image_name: multi/app\n    tag: v1\n    registry: a\n    platform: linux/amd64,linux/arm64\n    build_arguments:\n      - BASE=" + base + "\n",
+		"codefresh.yml": "version: '1.0'\nsteps:\n  multi:\n    type: build\n    image_name: multi/app\n    tag: v1\n    registry: a\n    buildx: true\n    platform: linux/amd64,linux/arm64\n    build_arguments:\n      - BASE=" + base + "\n",
 	})
 	mustHoist(t, "run", "-f", dir+"/codefresh.yml", "--registries", registriesFile(t, ""), "--builder", bk.Addr, "--progress", "quiet", "--var", "CF_BRANCH=main")
 	ref, err := name.ParseReference(regA.Host + "/team-a/multi/app:v1")

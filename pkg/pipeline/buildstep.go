@@ -54,7 +54,7 @@ var legacyNames = map[string]string{
 func (l *loader) buildStep(ps []pair, path string) (*BuildStep, *When, error) {
 	b := &BuildStep{Lines: map[string]int{}}
 	var when *When
-	var imageNode *yaml.Node
+	var imageNode, platform, buildxKey, buildx *yaml.Node
 	err := l.fields(ps, path, buildFields, b.Lines, func(k string, key, v *yaml.Node, field string) error {
 		var err error
 		switch k {
@@ -92,6 +92,7 @@ func (l *loader) buildStep(ps []pair, path string) (*BuildStep, *When, error) {
 			if v.Kind == yaml.ScalarNode && v.Tag != "!!str" && v.Tag != "!!null" {
 				return l.errf(v, field, "must be a string such as linux/amd64,linux/arm64, got %s", kindName(v))
 			}
+			platform = v
 			b.Platform, err = l.scalar(v, field)
 		case "metadata":
 			b.Metadata, err = l.metadata(v, field)
@@ -112,15 +113,19 @@ func (l *loader) buildStep(ps []pair, path string) (*BuildStep, *When, error) {
 		case "buildx":
 			// buildx: true is how hoist builds anyway; builder settings
 			// (a driver, a node) are buildx's, not BuildKit's.
+			buildxKey, buildx = key, v
+			on, ok := buildxOn(v)
 			switch {
-			case v.Kind == yaml.MappingNode:
-				l.warn(key, field, "hoist talks to BuildKit directly: buildx's builder settings do not apply (use --builder)")
-			case v.Kind != yaml.ScalarNode || v.Tag != "!!bool":
+			case !ok:
 				// As Codefresh's validator.
 				return l.errf(v, field, "must be a boolean or a mapping, got %s", kindName(v))
-			case strings.EqualFold(v.Value, "false"):
+			case v.Kind == yaml.MappingNode:
+				l.warn(key, field, "hoist talks to BuildKit directly: buildx's builder settings do not apply (use --builder)")
+			case !on:
 				l.warn(key, field, "hoist always builds with BuildKit (buildx: false is Codefresh's classic builder)")
 			}
+		case "cosign":
+			err = l.cosign(key, v, field)
 		default:
 			if why, ok := notActedOn[k]; ok {
 				l.warn(key, field, why)
@@ -128,6 +133,9 @@ func (l *loader) buildStep(ps []pair, path string) (*BuildStep, *When, error) {
 		}
 		return err
 	})
+	if perr := l.checkPlatform(platform, buildxKey, buildx, path); perr != nil {
+		err = newProblems(append(Problems(err), perr))
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -173,6 +181,9 @@ func (l *loader) scalar(v *yaml.Node, field string) (string, error) {
 	if v.Tag == "!!null" {
 		return "", nil
 	}
+	if what := nonText(v); what != "" {
+		return "", l.notText(v, field, what)
+	}
 	return v.Value, nil
 }
 
@@ -190,7 +201,8 @@ func (l *loader) boolean(v *yaml.Node, field string) (bool, error) {
 
 func (l *loader) strings(v *yaml.Node, field string) ([]string, error) {
 	if v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
-		return []string{v.Value}, nil
+		s, err := l.scalar(v, field)
+		return []string{s}, err
 	}
 	if v.Kind == yaml.ScalarNode {
 		return nil, nil
@@ -199,12 +211,19 @@ func (l *loader) strings(v *yaml.Node, field string) ([]string, error) {
 		return nil, l.errf(v, field, "must be a list of strings, got %s", kindName(v))
 	}
 	var out []string
+	var problems []error
 	for _, item := range v.Content {
 		item = resolve(item)
 		if item.Kind != yaml.ScalarNode {
 			return nil, l.errf(item, field, "must be a list of strings, an entry is %s", kindName(item))
 		}
+		if what := nonText(item); what != "" {
+			problems = append(problems, l.notText(item, field, what))
+		}
 		out = append(out, item.Value)
+	}
+	if len(problems) > 0 {
+		return nil, newProblems(problems)
 	}
 	return out, nil
 }
@@ -326,6 +345,8 @@ func distance(a, b string) int {
 // arguments: are walked as if written at the top. lines records each key's
 // line; fn handles each known key.
 func (l *loader) fields(ps []pair, path string, known map[string]bool, lines map[string]int, fn func(k string, key, v *yaml.Node, field string) error) error {
+	// Every field's problem is reported, not only the first's.
+	var problems []error
 	for _, kv := range ps {
 		k, v := kv.key.Value, kv.value
 		if n, ok := legacyNames[k]; ok {
@@ -333,22 +354,23 @@ func (l *loader) fields(ps []pair, path string, known map[string]bool, lines map
 		}
 		field := path + "." + k
 		if !known[k] {
-			return l.errf(kv.key, path+"."+kv.key.Value, "unknown field%s", suggest(k, known))
+			problems = append(problems, l.errf(kv.key, path+"."+kv.key.Value, "unknown field%s", suggest(k, known)))
+			continue
 		}
 		lines[k] = kv.key.Line
 		if k == "arguments" {
 			inner, err := pairs(v)
 			if err != nil {
-				return l.errf(v, field, "must be a mapping of step fields")
+				problems = append(problems, l.errf(v, field, "must be a mapping of step fields"))
+				continue
 			}
-			if err := l.fields(inner, path, known, lines, fn); err != nil {
-				return err
-			}
+			problems = append(problems, Problems(l.fields(inner, path, known, lines, fn))...)
 			continue
 		}
-		if err := fn(k, kv.key, v, field); err != nil {
-			return err
-		}
+		problems = append(problems, Problems(fn(k, kv.key, v, field))...)
+	}
+	if len(problems) > 0 {
+		return newProblems(problems)
 	}
 	return nil
 }

@@ -238,7 +238,7 @@ func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error
 		for _, kv := range ps {
 			switch kv.key.Value {
 			case "steps":
-				if s.Children, err = l.steps(kv.value, path+".steps"); err != nil {
+				if s.Children, err = l.parallelSteps(kv.value, path+".steps"); err != nil {
 					return nil, err
 				}
 			case "when":

@@ -32,6 +32,7 @@ steps:
     registry: prod
     no_cache: true
     target: runtime
+    buildx: true
     platform: linux/amd64,linux/arm64
     metadata:
       set:

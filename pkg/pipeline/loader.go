@@ -18,6 +18,10 @@ type loader struct {
 	// notices say what hoist does with a field in a way the user may not
 	// expect (Codefresh's build annotations).
 	notices []string
+	// listBlock is the line of the first parallel step whose steps: is a
+	// list (its entries are named 0, 1, ...); 0 when there is none.
+	listBlock int
+	listPath  string
 }
 
 // warn records that field, at n, loads but is not acted on, and why.
