@@ -105,7 +105,7 @@ func newTransport(i *Integration, n Network) (http.RoundTripper, error) {
 		}
 		t.TLSClientConfig = &tls.Config{RootCAs: pool, InsecureSkipVerify: i.Insecure} //nolint:gosec
 	}
-	var next http.RoundTripper = t
+	endpoint := func(rt http.RoundTripper) http.RoundTripper { return rt }
 	if i.Endpoint != "" {
 		// TLS still checks the domain's certificate.
 		if t.TLSClientConfig == nil {
@@ -116,9 +116,11 @@ func newTransport(i *Integration, n Network) (http.RoundTripper, error) {
 		} else {
 			t.TLSClientConfig.ServerName = i.Domain
 		}
-		next = &endpointTransport{domain: i.Domain, endpoint: i.Endpoint, next: t}
+		endpoint = func(rt http.RoundTripper) http.RoundTripper {
+			return &endpointTransport{domain: i.Domain, endpoint: i.Endpoint, next: rt}
+		}
 	}
-	return wrap(next, i.String(), i.Insecure, "set insecure: true on the integration to allow it", n), nil
+	return wrap(splitProtocols(t, endpoint), i.String(), i.Insecure, "set insecure: true on the integration to allow it", n), nil
 }
 
 // hostTransport builds the transport for a registry host that no
@@ -127,5 +129,5 @@ func newTransport(i *Integration, n Network) (http.RoundTripper, error) {
 func hostTransport(host string, n Network) http.RoundTripper {
 	t := remote.DefaultTransport.(*http.Transport).Clone()
 	hint := "it is in no integration: add one with domain: " + host + " and insecure: true to allow it"
-	return wrap(t, host, false, hint, n)
+	return wrap(splitProtocols(t, func(rt http.RoundTripper) http.RoundTripper { return rt }), host, false, hint, n)
 }

@@ -75,9 +75,9 @@ func benchPush(hoist string, runs int) error {
 		}
 		return n
 	}
-	crane, err := exec.LookPath("crane")
+	crane, err := peer("crane")
 	if err != nil {
-		crane = filepath.Join(filepath.Dir(hoist), "crane")
+		return err
 	}
 	type sample struct {
 		d     time.Duration
