@@ -4,6 +4,8 @@
 // with htpasswd or token auth where asked; a token server following
 // distribution's token spec; stand-ins for the clouds' token endpoints
 // (ECR, STS, Google OAuth, Entra ID and ACR's exchange) that issue
-// credentials a real local registry accepts; a buildkitd; and a busybox
-// base image made from Debian's busybox-static.
+// credentials a real local registry accepts; a buildkitd; a busybox
+// base image made from Debian's busybox-static; and proxies: HTTP ones
+// that count, refuse or break requests, and links (Link) that give a TCP
+// connection a rate limit and a round-trip time.
 package stack
