@@ -22,7 +22,8 @@ const linkRTT = 20 * time.Millisecond
 // round trip: `hoist push` to the 3 at once; hoist to one of them (the
 // floor: one upload over one link); and `crane copy`, `regctl image copy`
 // and `skopeo copy` run once per target, one after another. It prints the
-// median times, the bytes that went up the links and the ratios.
+// median times, the tools' own CPU time, the bytes that went up the links
+// and the ratios.
 func benchLinks(hoist string, runs int) error {
 	peers := map[string]string{}
 	for _, p := range []string{"crane", "regctl", "skopeo"} {
@@ -108,6 +109,7 @@ func benchLinks(hoist string, runs int) error {
 		}, "skopeo")},
 	}
 	times := make([][]time.Duration, len(tools))
+	cpu := make([][]time.Duration, len(tools))
 	bytes := make([]int64, len(tools))
 	var size int64
 	for run := 0; run < runs; run++ {
@@ -130,14 +132,17 @@ func benchLinks(hoist string, runs int) error {
 		for i, t := range tools {
 			before := up()
 			start := time.Now()
+			var used time.Duration
 			for _, args := range t.cmds(ref, run) {
 				c := exec.Command(args[0], args[1:]...)
 				c.Env = append(os.Environ(), "HOME="+home)
 				if out, err := c.CombinedOutput(); err != nil {
 					return fmt.Errorf("%s: %v\n%s", t.what, err, out)
 				}
+				used += c.ProcessState.UserTime() + c.ProcessState.SystemTime()
 			}
 			times[i] = append(times[i], time.Since(start))
+			cpu[i] = append(cpu[i], used)
 			bytes[i] = up() - before
 		}
 	}
@@ -153,7 +158,8 @@ func benchLinks(hoist string, runs int) error {
 		case 2, 3, 4:
 			ratio = fmt.Sprintf("  hoist/this %.2f (goal <= 0.40)", float64(hoistT)/float64(md))
 		}
-		fmt.Printf("  %-30s %7.2f s  up the links %7.2f MB (missing blobs %6.2f MB)%s\n", t.what, md.Seconds(), float64(bytes[i])/1e6, float64(int64(t.targets)*size)/1e6, ratio)
+		fmt.Printf("  %-30s %5.2f s (CPU %4.2f s)  up the links %6.2f MB (missing blobs %6.2f MB)%s\n",
+			t.what, md.Seconds(), median(cpu[i]).Seconds(), float64(bytes[i])/1e6, float64(int64(t.targets)*size)/1e6, ratio)
 	}
 	return nil
 }
