@@ -32,6 +32,7 @@ test-short:
 step-image: setup
 	./hack/step-image.sh
 
+# The peers: crane, regctl and skopeo (hack/bench-tools.sh).
 bench: setup build
-	$(GO) build -o bin/crane github.com/google/go-containerregistry/cmd/crane
+	./hack/bench-tools.sh
 	$(GO) run ./internal/cmd/bench -hoist bin/hoist

@@ -5,6 +5,8 @@
 // distribution's token spec; stand-ins for the clouds' token endpoints
 // (ECR, STS, Google OAuth, Entra ID and ACR's exchange) that issue
 // credentials a real local registry accepts; a buildkitd; a busybox
-// base image made from Debian's busybox-static; and a stand-in SBOM
-// generator image on it that follows BuildKit's SBOM generator protocol.
+// base image made from Debian's busybox-static; a stand-in SBOM generator
+// image on it that follows BuildKit's SBOM generator protocol; and
+// proxies: HTTP ones that count, refuse or break requests, and links
+// (Link) that give a TCP connection a rate limit and a round-trip time.
 package stack

@@ -54,12 +54,16 @@ type RegistryOptions struct {
 	// Auth is the config's auth section, e.g. TokenServer.RegistryAuth;
 	// it replaces htpasswd auth.
 	Auth string
+	// TLS, when set, makes the registry serve HTTPS with its certificate
+	// and key (not for GGCR); distribution offers HTTP/2 there.
+	TLS *TLSFiles
 }
 
 // Registry is a running distribution registry.
 type Registry struct {
 	// Host is 127.0.0.1:PORT.
 	Host string
+	tls  *TLSFiles
 	cmd  *exec.Cmd
 	dir  string
 	temp bool
@@ -75,7 +79,10 @@ func StartRegistry(opts RegistryOptions) (*Registry, error) {
 	if opts.Kind == GGCR && (opts.Username != "" || opts.Auth != "") {
 		return nil, errors.New("the ggcr registry has no auth")
 	}
-	r := &Registry{dir: opts.Dir, done: make(chan struct{})}
+	if opts.Kind == GGCR && opts.TLS != nil {
+		return nil, errors.New("the ggcr registry serves no TLS")
+	}
+	r := &Registry{dir: opts.Dir, tls: opts.TLS, done: make(chan struct{})}
 	if r.dir == "" {
 		if r.dir, err = os.MkdirTemp("", "hoist-registry-"); err != nil {
 			return nil, err
@@ -100,6 +107,10 @@ func StartRegistry(opts RegistryOptions) (*Registry, error) {
 			return nil, err
 		}
 		auth = fmt.Sprintf("auth:\n  htpasswd:\n    realm: hoist-test\n    path: %s\n", htpasswd)
+	}
+	if opts.TLS != nil {
+		// Inside http:, before auth.
+		auth = fmt.Sprintf("  tls:\n    certificate: %s\n    key: %s\n", opts.TLS.Cert, opts.TLS.Key) + auth
 	}
 	conf := fmt.Sprintf(`version: 0.1
 log:

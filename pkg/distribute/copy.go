@@ -65,7 +65,8 @@ var Backoff = remote.Backoff{Duration: 250 * time.Millisecond, Factor: 2, Jitter
 // blobs), then the tags, only when every target holds the image, then it
 // checks every tag at every target. When a tag cannot be moved, ctx is
 // cancelled, or another writer moved a tag meanwhile, the tags this run
-// moved are put back (see tagAll). The results follow the targets' order.
+// moved are put back (see tagAll); what each tag held is read while the
+// blobs are written. The results follow the targets' order.
 // A bad tag or repository name is an input error, found before anything
 // is written.
 func Copy(ctx context.Context, src *Source, targets []Target) ([]*Result, error) {
@@ -82,7 +83,13 @@ func Copy(ctx context.Context, src *Source, targets []Target) ([]*Result, error)
 		src = readEachBlobOnce(src, dir)
 	}
 	c := newCopy(ctx, src, targets)
+	// What each tag holds is read while the blobs go up: two round trips
+	// (the reads and the login they need) off the push's time.
+	tr := c.newTagRun()
+	recorded := make(chan []error, 1)
+	go func() { recorded <- tr.recordAll(ctx) }()
 	errs := c.writeAll()
+	recordErrs := <-recorded
 	if c.fail(errs) {
 		for i, r := range c.results {
 			if errs[i] == nil {
@@ -91,7 +98,7 @@ func Copy(ctx context.Context, src *Source, targets []Target) ([]*Result, error)
 		}
 		return c.done()
 	}
-	c.tagAll(ctx)
+	tr.tagAll(ctx, recordErrs)
 	return c.done()
 }
 

@@ -62,11 +62,8 @@ type tagRun struct {
 	slots    [][]*slot
 }
 
-// tagAll moves every target's tags to the image, then checks every tag at
-// every target. When a tag cannot be moved, the context is cancelled, or
-// another writer moved a tag, it puts back the tags this run moved (see
-// undo) and the results say what each tag holds.
-func (c *copyRun) tagAll(ctx context.Context) {
+// newTagRun makes the tag phase of c: one slot per target and tag.
+func (c *copyRun) newTagRun() *tagRun {
 	tr := &tagRun{c: c, digest: c.src.Digest.String(), taggable: c.src.Image}
 	if c.src.Index != nil {
 		tr.taggable = c.src.Index
@@ -82,7 +79,20 @@ func (c *copyRun) tagAll(ctx context.Context) {
 		}
 		tr.slots = append(tr.slots, row)
 	}
-	errs := tr.each(ctx, tr.record)
+	return tr
+}
+
+// recordAll reads what every tag holds at every target (Copy does it
+// while the blobs go up) and returns the errors.
+func (tr *tagRun) recordAll(ctx context.Context) []error { return tr.each(ctx, tr.record) }
+
+// tagAll moves every target's tags to the image, once recordAll read what
+// they held (with errs, its errors), then checks every tag at every target.
+// When a tag cannot be read or moved, the context is cancelled, or another
+// writer moved a tag, it puts back the tags this run moved (see undo) and
+// the results say what each tag holds.
+func (tr *tagRun) tagAll(ctx context.Context, errs []error) {
+	c := tr.c
 	if c.fail(errs) || ctx.Err() != nil {
 		// Nothing moved.
 		for _, row := range tr.slots {
@@ -126,15 +136,37 @@ func (tr *tagRun) each(ctx context.Context, f func(ctx context.Context, i int) e
 	return errs
 }
 
-// record reads what each tag of target i holds before anything moves.
+// record reads what each tag of target i holds before anything moves, all
+// tags at once.
 func (tr *tagRun) record(ctx context.Context, i int) error {
 	repo := tr.c.targets[i].Repo
-	for _, s := range tr.slots[i] {
+	return heads(tr.slots[i], func(s *slot) error {
 		d, err := headTag(repo.Tag(s.tag), tr.c.opts[i])
 		if err != nil {
 			return fmt.Errorf("reading %s before moving it: %s", repo.Tag(s.tag), oneLine(err))
 		}
 		s.before, s.recorded = d, true
+		return nil
+	})
+}
+
+// heads runs f for every slot at once (each a read of one tag) and returns
+// the first error in the slots' order.
+func heads(slots []*slot, f func(s *slot) error) error {
+	errs := make([]error, len(slots))
+	var wg sync.WaitGroup
+	for j, s := range slots {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[j] = f(s)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -161,18 +193,24 @@ func (tr *tagRun) write(ctx context.Context, i int, stop *atomic.Bool) error {
 }
 
 // verify checks that target i holds the image by digest and that each of
-// its tags holds the digest; a tag that holds something else was moved by
-// another writer.
+// its tags holds the digest, all at once; a tag that holds something else
+// was moved by another writer.
 func (tr *tagRun) verify(ctx context.Context, i int) error {
 	repo := tr.c.targets[i].Repo
-	if d, err := headTag(repo.Digest(tr.digest), tr.c.opts[i]); err != nil || d != tr.digest {
-		what := "not found"
-		if err != nil {
-			what = oneLine(err)
+	var byDigest error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if d, err := headTag(repo.Digest(tr.digest), tr.c.opts[i]); err != nil || d != tr.digest {
+			what := "not found"
+			if err != nil {
+				what = oneLine(err)
+			}
+			byDigest = fmt.Errorf("checking %s: %s", repo.Digest(tr.digest), what)
 		}
-		return fmt.Errorf("checking %s: %s", repo.Digest(tr.digest), what)
-	}
-	for _, s := range tr.slots[i] {
+	}()
+	err := heads(tr.slots[i], func(s *slot) error {
 		d, err := headTag(repo.Tag(s.tag), tr.c.opts[i])
 		if err != nil {
 			return fmt.Errorf("checking %s: %s", repo.Tag(s.tag), oneLine(err))
@@ -181,8 +219,13 @@ func (tr *tagRun) verify(ctx context.Context, i int) error {
 		if d != tr.digest {
 			s.foreign = &d
 		}
+		return nil
+	})
+	wg.Wait()
+	if byDigest != nil {
+		return byDigest
 	}
-	return nil
+	return err
 }
 
 // contested reports whether a check found another writer's value.

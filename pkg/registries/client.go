@@ -28,9 +28,9 @@ type Client struct {
 	err       error
 }
 
-// Transport returns the client's transport: the integration's CA file;
-// plain HTTP and no TLS verification only when it is insecure; the
-// account's stall limit and Retry-After pauses (see registryTransport).
+// Transport returns the client's transport: HTTP/1.1; the integration's
+// CA file; plain HTTP and no TLS verification only when it is insecure;
+// the account's stall limit and Retry-After pauses (see registryTransport).
 func (c *Client) Transport() (http.RoundTripper, error) {
 	c.once.Do(func() { c.transport, c.err = newTransport(c.Integration, c.network()) })
 	return c.transport, c.err
@@ -105,6 +105,7 @@ func newTransport(i *Integration, n Network) (http.RoundTripper, error) {
 		}
 		t.TLSClientConfig = &tls.Config{RootCAs: pool, InsecureSkipVerify: i.Insecure} //nolint:gosec
 	}
+	t = http1Only(t) // protocols.go says why
 	var next http.RoundTripper = t
 	if i.Endpoint != "" {
 		// TLS still checks the domain's certificate.
@@ -125,7 +126,7 @@ func newTransport(i *Integration, n Network) (http.RoundTripper, error) {
 // integration names: TLS verified against the system's CAs, never plain
 // HTTP.
 func hostTransport(host string, n Network) http.RoundTripper {
-	t := remote.DefaultTransport.(*http.Transport).Clone()
+	t := http1Only(remote.DefaultTransport.(*http.Transport))
 	hint := "it is in no integration: add one with domain: " + host + " and insecure: true to allow it"
 	return wrap(t, host, false, hint, n)
 }

@@ -6,9 +6,10 @@
 // go-containerregistry alike) and one Client per integration, with one
 // transport each. Every request to a registry goes through such a
 // transport: plain HTTP only for an insecure integration, a stall limit,
-// the pause a registry asks for in Retry-After, and failed upload
-// sessions cancelled; Network is how long hoist waits and how often it
-// retries. Error is the one registry error; UnknownError the one
+// the pause a registry asks for in Retry-After, failed upload sessions
+// cancelled, and HTTP/1.1 where the registry also offers HTTP/2
+// (protocols.go says why); Network is how long hoist waits and how often
+// it retries. Error is the one registry error; UnknownError the one
 // "unknown registry".
 //
 // Cloud integrations log in through their provider's library (Cloud):

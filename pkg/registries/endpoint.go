@@ -22,3 +22,11 @@ func (t *endpointTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	out.Host = req.URL.Host
 	return t.next.RoundTrip(out)
 }
+
+// CloseIdleConnections closes the idle connections of the transport
+// underneath.
+func (t *endpointTransport) CloseIdleConnections() {
+	if ci, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}

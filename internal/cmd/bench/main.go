@@ -20,7 +20,7 @@ import (
 func main() {
 	hoist := flag.String("hoist", "bin/hoist", "the hoist binary")
 	runs := flag.Int("runs", 31, "timed runs of each tool in the build comparison")
-	only := flag.String("only", "", "run one part: build, images, push, cache, builders or load")
+	only := flag.String("only", "", "run one part: build, images, push, cache, builders, load, links, http2 or memory")
 	flag.Parse()
 	var err error
 	if *only == "" || *only == "build" {
@@ -40,6 +40,15 @@ func main() {
 	}
 	if err == nil && (*only == "" || *only == "load") {
 		err = benchLoad(*hoist, 20)
+	}
+	if err == nil && (*only == "" || *only == "links") {
+		err = benchLinks(*hoist, 3)
+	}
+	if err == nil && (*only == "" || *only == "http2") {
+		err = benchHTTP2()
+	}
+	if err == nil && (*only == "" || *only == "memory") {
+		err = benchMemory(*hoist)
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)

@@ -32,7 +32,10 @@ func benchPush(hoist string, runs int) error {
 	defer srcReg.Stop()
 	// Timed runs go straight to the registries; one more run of each tool
 	// goes through counting proxies to measure the bytes uploaded.
-	conf, proxied := "registries:\n", "registries:\n"
+	// The source is an integration too: hoist reads plain HTTP only from
+	// an insecure one.
+	srcConf := fmt.Sprintf("registries:\n  - name: src\n    domain: %s\n    insecure: true\n", srcReg.Host)
+	conf, proxied := srcConf, srcConf
 	var hosts []string
 	var proxies []*stack.Proxy
 	for i := 0; i < 3; i++ {
@@ -75,9 +78,9 @@ func benchPush(hoist string, runs int) error {
 		}
 		return n
 	}
-	crane, err := exec.LookPath("crane")
+	crane, err := peer("crane")
 	if err != nil {
-		crane = filepath.Join(filepath.Dir(hoist), "crane")
+		return err
 	}
 	type sample struct {
 		d     time.Duration

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the peers `make bench` compares hoist with:
+#   - skopeo, Debian's package (as root; otherwise a warning);
+#   - crane, built from the go-containerregistry version go.mod pins;
+#   - regctl, built from the Go module proxy at the version below;
+# crane and regctl go to $HOIST_CACHE/bin (default ~/.cache/hoist/bin),
+# named by version, with a link under the plain name.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+regctl_version=v0.11.7
+cache=${HOIST_CACHE:-${HOME:-/root}/.cache/hoist}/bin
+mkdir -p "$cache"
+
+if ! command -v skopeo >/dev/null; then
+	if [ "$(id -u)" = 0 ]; then
+		echo "bench-tools: installing skopeo"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		apt-get install -y -qq --no-install-recommends skopeo >/dev/null
+	else
+		echo "bench-tools: warning: skopeo is missing and only root can install it (apt-get install skopeo)" >&2
+	fi
+fi
+
+ggcr=$(go list -m -f '{{.Version}}' github.com/google/go-containerregistry)
+if [ ! -x "$cache/crane-$ggcr" ]; then
+	echo "bench-tools: building crane $ggcr"
+	go build -o "$cache/crane-$ggcr.tmp" github.com/google/go-containerregistry/cmd/crane
+	mv "$cache/crane-$ggcr.tmp" "$cache/crane-$ggcr"
+fi
+ln -sfn "crane-$ggcr" "$cache/crane"
+
+if [ ! -x "$cache/regctl-$regctl_version" ]; then
+	echo "bench-tools: building regctl $regctl_version from the Go module proxy"
+	tmp=$(mktemp -d)
+	GOBIN="$tmp" GOFLAGS=-mod=mod go install "github.com/regclient/regclient/cmd/regctl@$regctl_version"
+	mv "$tmp/regctl" "$cache/regctl-$regctl_version"
+	rm -rf "$tmp"
+fi
+ln -sfn "regctl-$regctl_version" "$cache/regctl"
