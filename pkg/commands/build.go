@@ -154,6 +154,16 @@ func (f *buildOptions) Validate() error {
 	if _, err := build.ParseAnnotations(f.annotations); err != nil {
 		return errs.Input("--annotation: %w", err)
 	}
+	for _, l := range []struct {
+		flag  string
+		items []string
+	}{{"--build-arg", f.buildArgs}, {"--label", f.labels}} {
+		for _, kv := range l.items {
+			if k, _, _ := strings.Cut(kv, "="); strings.TrimSpace(k) == "" {
+				return errs.Input("%s %q: want KEY=VALUE, the key not empty", l.flag, kv)
+			}
+		}
+	}
 	if err := f.attest.Validate(); err != nil {
 		return err
 	}

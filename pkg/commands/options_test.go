@@ -352,7 +352,7 @@ func TestEnvBadValues(t *testing.T) {
 	}{
 		{"HOIST_PROGRESS", "fancy", []string{"run"}, "hoist: --progress fancy: want auto, tty, plain, rawjson or quiet\n"},
 		{"BUILDKIT_PROGRESS", "fancy", []string{"build", ".", "--image-name", "x"}, "hoist: --progress fancy: want auto, tty, plain, rawjson or quiet\n"},
-		{"HOIST_VAR", "A=1,NOEQUALS", []string{"explain"}, "hoist: --var \"NOEQUALS\": want KEY=VALUE\n"},
+		{"HOIST_VAR", "NOEQUALS,A=1", []string{"explain"}, "hoist: --var \"NOEQUALS\": want KEY=VALUE\n"},
 		{"HOIST_NO_AUTO_PUSH", "maybe", []string{"explain"}, "hoist: $HOIST_NO_AUTO_PUSH: strconv.ParseBool: parsing \"maybe\": invalid syntax\n"},
 		{"HOIST_RETRY_MAX_WAIT", "soon", []string{"push", "x"}, "hoist: $HOIST_RETRY_MAX_WAIT: time: invalid duration \"soon\"\n"},
 		{"HOIST_RETRIES", "-1", []string{"tag", "a:1", "b:1"}, "hoist: --retries -1: want 0 or more\n"},
