@@ -1,14 +1,10 @@
 package stack
 
 import (
-	"archive/tar"
-	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"strings"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -16,7 +12,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
@@ -77,34 +72,15 @@ func busyboxImage(path, arch string) (v1.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("busybox --list: %w", err)
 	}
-	epoch := time.Unix(0, 0)
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	for _, d := range []string{"bin/", "tmp/", "etc/"} {
-		mode := int64(0o755)
-		if d == "tmp/" {
-			mode = 0o1777
-		}
-		tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: d, Mode: mode, ModTime: epoch})
-	}
-	tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: "bin/busybox", Mode: 0o755, Size: int64(len(bin)), ModTime: epoch})
-	tw.Write(bin)
+	entries := []entry{{name: "bin/", mode: 0o755}, {name: "tmp/", mode: 0o1777}, {name: "etc/", mode: 0o755},
+		{name: "bin/busybox", mode: 0o755, data: bin}}
 	for _, applet := range strings.Fields(string(out)) {
-		if applet == "busybox" {
-			continue
+		if applet != "busybox" {
+			entries = append(entries, entry{name: "bin/" + applet, mode: 0o777, link: "busybox"})
 		}
-		tw.WriteHeader(&tar.Header{Typeflag: tar.TypeSymlink, Name: "bin/" + applet, Linkname: "busybox", Mode: 0o777, ModTime: epoch})
 	}
-	passwd := []byte("root:x:0:0:root:/root:/bin/sh\n")
-	tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: "etc/passwd", Mode: 0o644, Size: int64(len(passwd)), ModTime: epoch})
-	tw.Write(passwd)
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	data := buf.Bytes()
-	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(data)), nil
-	})
+	entries = append(entries, entry{name: "etc/passwd", mode: 0o644, data: []byte("root:x:0:0:root:/root:/bin/sh\n")})
+	layer, err := layerOf(entries)
 	if err != nil {
 		return nil, err
 	}
@@ -127,19 +103,5 @@ func busyboxImage(path, arch string) (v1.Image, error) {
 // PushBusybox pushes the Busybox image to ref and returns its digest.
 func PushBusybox(ref string, auth authn.Authenticator) (string, error) {
 	img, err := Busybox()
-	if err != nil {
-		return "", err
-	}
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		return "", err
-	}
-	if auth == nil {
-		auth = authn.Anonymous
-	}
-	if err := remote.Write(r, img, remote.WithAuth(auth)); err != nil {
-		return "", fmt.Errorf("pushing %s: %w", ref, err)
-	}
-	d, err := img.Digest()
-	return d.String(), err
+	return pushImage(ref, img, err, auth)
 }

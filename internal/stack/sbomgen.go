@@ -1,17 +1,8 @@
 package stack
 
 import (
-	"archive/tar"
-	"bytes"
-	"fmt"
-	"io"
-	"time"
-
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
 // SBOMGeneratorTool is the creator the stand-in SBOM generator writes
@@ -56,18 +47,7 @@ func SBOMGenerator() (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	epoch := time.Unix(0, 0)
-	tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: "bin/sbom-stand-in", Mode: 0o755, Size: int64(len(sbomScript)), ModTime: epoch})
-	tw.Write([]byte(sbomScript))
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	data := buf.Bytes()
-	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
-		return io.NopCloser(bytes.NewReader(data)), nil
-	})
+	layer, err := layerOf([]entry{{name: "bin/sbom-stand-in", mode: 0o755, data: []byte(sbomScript)}})
 	if err != nil {
 		return nil, err
 	}
@@ -89,16 +69,5 @@ func SBOMGenerator() (v1.Image, error) {
 // registry) and returns its digest.
 func PushSBOMGenerator(ref string) (string, error) {
 	img, err := SBOMGenerator()
-	if err != nil {
-		return "", err
-	}
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		return "", err
-	}
-	if err := remote.Write(r, img); err != nil {
-		return "", fmt.Errorf("pushing %s: %w", ref, err)
-	}
-	d, err := img.Digest()
-	return d.String(), err
+	return pushImage(ref, img, err, nil)
 }

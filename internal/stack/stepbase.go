@@ -1,22 +1,16 @@
 package stack
 
 import (
-	"archive/tar"
-	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
-	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
 // StepBaseBinaries are the programs the official rootless BuildKit image
@@ -54,31 +48,27 @@ func StepBase() (v1.Image, error) {
 			files[strings.TrimPrefix(l, "/")] = l
 		}
 	}
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	epoch := time.Unix(0, 0)
 	dirs := map[string]bool{}
 	for at := range files {
 		for d := filepath.Dir(at); d != "." && !dirs[d]; d = filepath.Dir(d) {
 			dirs[d] = true
 		}
 	}
+	var entries []entry
 	for d := range dirs {
-		tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: d + "/", Mode: 0o755, ModTime: epoch})
+		entries = append(entries, entry{name: d + "/", mode: 0o755})
 	}
 	for at, from := range files {
 		data, err := os.ReadFile(from)
 		if err != nil {
 			return nil, err
 		}
-		tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: at, Mode: 0o755, Size: int64(len(data)), ModTime: epoch})
-		tw.Write(data)
+		entries = append(entries, entry{name: at, mode: 0o755, data: data})
 	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	data := buf.Bytes()
-	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
+	// Folders sort before what they hold; the layer's digest is the same
+	// on every call.
+	sort.Slice(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
+	layer, err := layerOf(entries)
 	if err != nil {
 		return nil, err
 	}
@@ -109,16 +99,5 @@ func sharedLibraries(bin string) ([]string, error) {
 // PushStepBase pushes StepBase to ref and returns its digest.
 func PushStepBase(ref string) (string, error) {
 	img, err := StepBase()
-	if err != nil {
-		return "", err
-	}
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		return "", err
-	}
-	if err := remote.Write(r, img); err != nil {
-		return "", fmt.Errorf("pushing %s: %w", ref, err)
-	}
-	d, err := img.Digest()
-	return d.String(), err
+	return pushImage(ref, img, err, nil)
 }

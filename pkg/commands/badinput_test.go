@@ -125,6 +125,13 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"run", "--sha", "main"}, "hoist: --sha \"main\": want a commit hash, 4 to 64 hexadecimal digits\n"},
 		{[]string{"run", "--only", ""}, "hoist: --only: want a step name\n"},
 		{[]string{"run", "--var-file", "/nonexistent/vars.yml"}, "hoist: /nonexistent/vars.yml: variables file not found\n"},
+		{[]string{"build", ".", "--image-name", "x", "--build-arg", "=1"}, "hoist: --build-arg \"=1\": want KEY=VALUE, the key not empty\n"},
+		{[]string{"build", ".", "--image-name", "x", "--label", " =1"}, "hoist: --label \" =1\": want KEY=VALUE, the key not empty\n"},
+		// Wrong numbers of arguments and unknown commands are bad input.
+		{[]string{"build", ".", "--image-name", "x", "--provenance", "mode=max"}, "hoist: build: accepts at most 1 arg(s), received 2 (usage: hoist build [CONTEXT] [flags]); is mode=max a flag's value? a flag whose value is optional (--provenance, --sbom) takes it after =, e.g. --provenance=mode=max\n"},
+		{[]string{"push"}, "hoist: push: accepts 1 arg(s), received 0 (usage: hoist push SRC [flags])\n"},
+		{[]string{"bogus"}, "hoist: unknown command \"bogus\" for hoist (hoist --help lists the commands)\n"},
+		{[]string{"registries", "bogus"}, "hoist: unknown command \"bogus\" for hoist registries (hoist registries --help lists the commands)\n"},
 		{[]string{"explain", "--ncfc=maybe"}, "hoist: invalid argument \"maybe\" for \"--no-cf-cache\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax\n"},
 	} {
 		r := hoist(t, tc.args...)

@@ -113,6 +113,7 @@ func (f *buildOptions) AddFlags(cmd *cobra.Command) {
 	env(fl, "file", "HOIST_DOCKERFILE")
 	retired(fl, "file", "HOIST_FILE")
 	fl.StringArrayVar(&f.buildArgs, "build-arg", nil, "build argument KEY=VALUE (repeatable)")
+	envPairs(fl, "build-arg")
 	env(fl, "build-arg", "HOIST_BUILD_ARG")
 	fl.StringVar(&f.target, "target", "", "build stage to build")
 	env(fl, "target", "HOIST_TARGET")
@@ -121,12 +122,15 @@ func (f *buildOptions) AddFlags(cmd *cobra.Command) {
 	addNoCacheFlag(cmd, &f.noCache)
 	fl.StringArrayVar(&f.labels, "label", nil, "image label KEY=VALUE (repeatable)")
 	fl.StringArrayVar(&f.annotations, "annotation", nil, "OCI annotation [TYPE:]KEY=VALUE, TYPE manifest (default), index, manifest-descriptor or index-descriptor, as buildx (repeatable)")
+	envPairs(fl, "annotation")
 	env(fl, "annotation", "HOIST_ANNOTATION")
 	fl.StringArrayVar(&f.secrets, "secret", nil, "build secret for RUN --mount=type=secret: id=NAME,src=FILE or id=NAME,env=VAR (repeatable)")
 	envItems(fl, "secret") // id=x,src=file holds a comma
 	env(fl, "secret", "HOIST_SECRET")
 	fl.StringArrayVar(&f.ssh, "ssh", nil, "SSH agent or keys to forward for RUN --mount=type=ssh: default or ID=PATH (repeatable)")
+	envItems(fl, "ssh") // ID=KEY1,KEY2 holds a comma
 	env(fl, "ssh", "HOIST_SSH")
+	envPairs(fl, "label")
 	env(fl, "label", "HOIST_LABEL")
 	f.attest.AddFlags(cmd)
 	f.buildx.addFlags(cmd)
@@ -149,6 +153,16 @@ func (f *buildOptions) Validate() error {
 	}
 	if _, err := build.ParseAnnotations(f.annotations); err != nil {
 		return errs.Input("--annotation: %w", err)
+	}
+	for _, l := range []struct {
+		flag  string
+		items []string
+	}{{"--build-arg", f.buildArgs}, {"--label", f.labels}} {
+		for _, kv := range l.items {
+			if k, _, _ := strings.Cut(kv, "="); strings.TrimSpace(k) == "" {
+				return errs.Input("%s %q: want KEY=VALUE, the key not empty", l.flag, kv)
+			}
+		}
 	}
 	if err := f.attest.Validate(); err != nil {
 		return err

@@ -26,6 +26,7 @@ func (a *attestOptions) AddFlags(cmd *cobra.Command) {
 	fl.Lookup("sbom").NoOptDefVal = "true"
 	env(fl, "sbom", "HOIST_SBOM")
 	fl.StringArrayVar(&a.attests, "attest", nil, "attestation as buildx's --attest: type=provenance|sbom[,disabled=true][,KEY=VALUE...] (repeatable)")
+	envItems(fl, "attest") // type=sbom,generator=IMAGE holds a comma
 	env(fl, "attest", "HOIST_ATTEST")
 }
 

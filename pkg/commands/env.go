@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -20,6 +21,9 @@ const (
 	// environment, when it is not a comma: items that hold commas
 	// themselves (buildx's type=...,dest=... values).
 	sepAnnotation = "hoist/env-separator"
+	// pairsAnnotation marks a list of KEY=VALUE items: in the
+	// environment, a comma not followed by KEY= stays in the value.
+	pairsAnnotation = "hoist/env-pairs"
 )
 
 // env makes the flag read the environment variables names when the command
@@ -32,6 +36,9 @@ func env(fs *pflag.FlagSet, flag string, names ...string) {
 	note := "(env " + strings.Join(names, " or ")
 	if _, ok := fl.Value.(pflag.SliceValue); ok {
 		note += ", " + separatorName[listSeparator(fl)] + "-separated"
+		if isPairs(fl) {
+			note += "; a comma not followed by KEY= stays in the value"
+		}
 	}
 	fl.Usage += " " + note + ")"
 	if err := fs.SetAnnotation(flag, envAnnotation, names); err != nil {
@@ -82,12 +89,33 @@ func bindEnv(cmd *cobra.Command) error {
 }
 
 // setFromEnv sets fl to the environment value v: a list flag gets v's
-// comma-separated items, replacing its default.
+// items, replacing its default.
 func setFromEnv(fl *pflag.Flag, v string) error {
 	if sv, ok := fl.Value.(pflag.SliceValue); ok {
+		if isPairs(fl) {
+			return sv.Replace(splitPairs(v))
+		}
 		return sv.Replace(splitList(v, listSeparator(fl)))
 	}
 	return fl.Value.Set(v)
+}
+
+// splitPairs splits a list of KEY=VALUE items at the commas followed by
+// KEY=: a comma followed by text without = is the value's own, kept as
+// written (A=x, y,B=1 is A=x, y and B=1). Items are trimmed, empty ones
+// dropped.
+func splitPairs(v string) []string {
+	items := []string{}
+	for _, it := range strings.Split(v, ",") {
+		switch n := len(items); {
+		case strings.TrimSpace(it) == "":
+		case n > 0 && !strings.Contains(it, "="):
+			items[n-1] += "," + strings.TrimRightFunc(it, unicode.IsSpace)
+		default:
+			items = append(items, strings.TrimSpace(it))
+		}
+	}
+	return items
 }
 
 // splitList splits a list at sep, trimming spaces and dropping empty
@@ -119,6 +147,20 @@ func envItems(fs *pflag.FlagSet, flag string) {
 	if err := fs.SetAnnotation(flag, sepAnnotation, []string{";"}); err != nil {
 		panic(err) // a flag hoist itself just defined
 	}
+}
+
+// envPairs marks a list flag's items as KEY=VALUE, so that a value's
+// commas survive the environment (HOIST_VAR=PLATFORMS=a,b). Call it before
+// env.
+func envPairs(fs *pflag.FlagSet, flag string) {
+	if err := fs.SetAnnotation(flag, pairsAnnotation, []string{"true"}); err != nil {
+		panic(err) // a flag hoist itself just defined
+	}
+}
+
+// isPairs tells a list flag of KEY=VALUE items.
+func isPairs(fl *pflag.Flag) bool {
+	return len(fl.Annotations[pairsAnnotation]) > 0
 }
 
 // listSeparator is what separates fl's items in the environment.

@@ -76,6 +76,7 @@ func newImagesCmd() *cobra.Command {
 	fs.StringArrayVarP(&files, "file", "f", nil, "pipeline whose build and push steps' images to look for (repeatable)")
 	env(fs, "file", "HOIST_IMAGES_PIPELINE")
 	fs.StringArrayVar(&filters, "filter", nil, "show only images whose metadata (else labels) hold KEY=VALUE (repeatable)")
+	envPairs(fs, "filter")
 	env(fs, "filter", "HOIST_IMAGES_FILTER")
 	fs.StringArrayVar(&columns, "column", nil, "add a column with this metadata key (repeatable)")
 	env(fs, "column", "HOIST_IMAGES_COLUMN")

@@ -71,6 +71,15 @@ func TestCommandFlags(t *testing.T) {
 	}
 }
 
+// semicolonLists are the list flags whose items hold commas by their
+// syntax (buildx's type=...,dest=..., id=x,src=f, ID=KEY1,KEY2): their
+// environment variables separate items with semicolons.
+var semicolonLists = map[string]bool{"output": true, "cache-from": true, "cache-to": true, "secret": true, "ssh": true, "attest": true}
+
+// pairLists are the list flags of KEY=VALUE items, whose values may hold
+// commas.
+var pairLists = map[string]bool{"var": true, "build-arg": true, "label": true, "annotation": true, "filter": true}
+
 // TestFlagEnv: every flag reads environment variables and says which in
 // its usage; a variable that two flags read means the same on both; no
 // flag reads a variable hoist reads for something else, or a retired one.
@@ -91,7 +100,14 @@ func TestFlagEnv(t *testing.T) {
 			}
 			suffix := "(env " + strings.Join(names, " or ") + ")"
 			if _, ok := fl.Value.(pflag.SliceValue); ok {
-				suffix = "(env " + strings.Join(names, " or ") + ", " + separatorName[listSeparator(fl)] + "-separated)"
+				sep := "comma-separated"
+				if semicolonLists[fl.Name] {
+					sep = "semicolon-separated"
+				}
+				if pairLists[fl.Name] {
+					sep += "; a comma not followed by KEY= stays in the value"
+				}
+				suffix = "(env " + strings.Join(names, " or ") + ", " + sep + ")"
 			}
 			if !strings.HasSuffix(fl.Usage, " "+suffix) {
 				t.Errorf("%s --%s usage = %q, want it to end with %q", cmd.CommandPath(), fl.Name, fl.Usage, suffix)
@@ -251,7 +267,8 @@ func TestEnvRetired(t *testing.T) {
 }
 
 // TestEnvLists: a list flag takes comma-separated values from the
-// environment, or semicolon-separated ones where each holds commas; the
+// environment, or semicolon-separated ones where each holds commas; in a
+// KEY=VALUE list a comma not followed by KEY= stays in the value; the
 // command line keeps one value per flag, and wins.
 func TestEnvLists(t *testing.T) {
 	t.Setenv("HOIST_BUILD_REGISTRY", "a, b")
@@ -259,6 +276,12 @@ func TestEnvLists(t *testing.T) {
 	t.Setenv("HOIST_CACHE_TO", "type=local,dest=c,mode=max")
 	t.Setenv("HOIST_VAR", "A=1,B=2,")
 	t.Setenv("HOIST_BUILD_ARG", "")
+	t.Setenv("HOIST_LABEL", "a=x,y, b=1,")
+	t.Setenv("HOIST_ANNOTATION", "index:org.opencontainers.image.description=fast, small")
+	t.Setenv("HOIST_SECRET", "id=a,src=f;id=b,env=B")
+	t.Setenv("HOIST_SSH", "default;git=k1,k2")
+	t.Setenv("HOIST_ATTEST", "type=provenance,mode=max;type=sbom,generator=g")
+	t.Setenv("HOIST_ONLY", "a,b")
 	for _, tc := range []struct {
 		args []string
 		flag string
@@ -267,6 +290,12 @@ func TestEnvLists(t *testing.T) {
 		{[]string{"build", "."}, "registry", []string{"a", "b"}},
 		{[]string{"build", "."}, "var", []string{"A=1", "B=2"}},
 		{[]string{"build", "."}, "build-arg", []string{}},
+		{[]string{"build", "."}, "label", []string{"a=x,y", "b=1"}},
+		{[]string{"build", "."}, "annotation", []string{"index:org.opencontainers.image.description=fast, small"}},
+		{[]string{"build", "."}, "secret", []string{"id=a,src=f", "id=b,env=B"}},
+		{[]string{"build", "."}, "ssh", []string{"default", "git=k1,k2"}},
+		{[]string{"build", "."}, "attest", []string{"type=provenance,mode=max", "type=sbom,generator=g"}},
+		{[]string{"run"}, "only", []string{"a", "b"}},
 		{[]string{"build", "."}, "output", []string{"type=oci,dest=a.tar", "type=local,dest=out"}},
 		{[]string{"build", "."}, "cache-to", []string{"type=local,dest=c,mode=max"}},
 		{[]string{"build", ".", "--registry", "c,d"}, "registry", []string{"c,d"}},
@@ -323,7 +352,7 @@ func TestEnvBadValues(t *testing.T) {
 	}{
 		{"HOIST_PROGRESS", "fancy", []string{"run"}, "hoist: --progress fancy: want auto, tty, plain, rawjson or quiet\n"},
 		{"BUILDKIT_PROGRESS", "fancy", []string{"build", ".", "--image-name", "x"}, "hoist: --progress fancy: want auto, tty, plain, rawjson or quiet\n"},
-		{"HOIST_VAR", "A=1,NOEQUALS", []string{"explain"}, "hoist: --var \"NOEQUALS\": want KEY=VALUE\n"},
+		{"HOIST_VAR", "NOEQUALS,A=1", []string{"explain"}, "hoist: --var \"NOEQUALS\": want KEY=VALUE\n"},
 		{"HOIST_NO_AUTO_PUSH", "maybe", []string{"explain"}, "hoist: $HOIST_NO_AUTO_PUSH: strconv.ParseBool: parsing \"maybe\": invalid syntax\n"},
 		{"HOIST_RETRY_MAX_WAIT", "soon", []string{"push", "x"}, "hoist: $HOIST_RETRY_MAX_WAIT: time: invalid duration \"soon\"\n"},
 		{"HOIST_RETRIES", "-1", []string{"tag", "a:1", "b:1"}, "hoist: --retries -1: want 0 or more\n"},

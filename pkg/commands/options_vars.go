@@ -23,6 +23,7 @@ type VarOptions struct {
 func (o *VarOptions) AddFlags(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.StringArrayVarP(&o.Vars, "var", "v", nil, "set a pipeline variable, KEY=VALUE (repeatable; codefresh run's --variable too)")
+	envPairs(fs, "var")
 	env(fs, "var", "HOIST_VAR")
 	fs.StringVar(&o.File, "var-file", "", "read pipeline variables from a YAML or JSON file, as codefresh run's --var-file (one set); --var wins over it")
 	env(fs, "var-file", "HOIST_VAR_FILE")

@@ -38,7 +38,44 @@ func NewRoot() *cobra.Command {
 	})
 	setVersion(root)
 	root.AddCommand(newRunCmd(), newExplainCmd(), newValidateCmd(), newBuildCmd(), newPushCmd(), newTagCmd(), newPromoteCmd(), newAnnotateCmd(), newImagesCmd(), newRegistriesCmd(), newStoreCmd(), newVersionCmd())
+	argsAreInput(root)
 	return root
+}
+
+// argsAreInput makes a wrong number of arguments, on cmd and every command
+// under it, bad input (exit 2) naming the command and its usage; so is an
+// unknown command (a command that holds others, given none, prints its
+// help). An extra argument KEY=VALUE is most often the value of a flag
+// whose value is optional, which pflag takes only after =
+// (--provenance=mode=max).
+func argsAreInput(cmd *cobra.Command) {
+	if cmd.HasSubCommands() && !cmd.Runnable() {
+		cmd.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return errs.Input("unknown command %q for %s (%s --help lists the commands)", args[0], c.CommandPath(), c.CommandPath())
+			}
+			return nil
+		}
+	} else if check := cmd.Args; check != nil {
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			err := check(c, args)
+			if err == nil {
+				return nil
+			}
+			hint := ""
+			for _, a := range args {
+				if strings.Contains(a, "=") && !strings.Contains(a, "/") {
+					hint = fmt.Sprintf("; is %s a flag's value? a flag whose value is optional (--provenance, --sbom) takes it after =, e.g. --provenance=mode=max", a)
+					break
+				}
+			}
+			return errs.Input("%s: %v (usage: %s)%s", strings.TrimPrefix(c.CommandPath(), c.Root().Name()+" "), err, c.UseLine(), hint)
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		argsAreInput(sub)
+	}
 }
 
 // Execute runs the command tree with args and returns the exit code. Once

@@ -3,12 +3,12 @@ package commands
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hoist-build/hoist/pkg/distribute"
+	"github.com/hoist-build/hoist/pkg/files"
 	"github.com/hoist-build/hoist/pkg/runner"
 )
 
@@ -57,7 +57,7 @@ func (s *singleBuild) report(out io.Writer, records []runner.StepRecord) error {
 		fmt.Fprintln(out, r.Digest)
 	}
 	if s.iidFile != "" {
-		if err := os.WriteFile(s.iidFile, []byte(imageID(r)), 0o644); err != nil {
+		if err := files.WriteAtomic(s.iidFile, []byte(imageID(r)), 0o644); err != nil {
 			return fmt.Errorf("writing --iidfile: %w", err)
 		}
 	}

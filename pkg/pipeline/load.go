@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -98,74 +97,10 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 	return p, nil
 }
 
-func (l *loader) steps(n *yaml.Node, path string) ([]*Step, error) {
-	ps, err := pairs(n)
-	if err != nil {
-		return nil, l.errf(n, path, "must be a mapping of step names to steps")
-	}
-	// A step's mistake does not stop the others from being checked: every
-	// problem is collected, and Load reports them together.
-	var out []*Step
-	var problems []error
-	seen := map[string]int{}
-	for _, kv := range ps {
-		name := kv.key.Value
-		if line, dup := seen[name]; dup {
-			problems = append(problems, l.errf(kv.key, path+"."+name, "step defined twice (first on line %d)", line))
-			continue
-		}
-		seen[name] = kv.key.Line
-		s, err := l.step(name, kv.key, kv.value, path+"."+name)
-		if err != nil {
-			problems = append(problems, Problems(err)...)
-			continue
-		}
-		out = append(out, s)
-	}
-	if len(problems) > 0 {
-		return nil, newProblems(problems)
-	}
-	return out, nil
-}
-
-// ProblemsError holds every problem found in a pipeline file. Its message
-// is the first problem's; Problems lists them all.
-type ProblemsError struct {
-	Errs []error
-}
-
-// Error returns the first problem.
-func (e *ProblemsError) Error() string { return e.Errs[0].Error() }
-
-// Unwrap returns every problem, so errors.Is sees through it.
-func (e *ProblemsError) Unwrap() []error { return e.Errs }
-
-// newProblems holds problems, each once: a step an alias brings in several
-// times has the same problem, at the same line, each time.
-func newProblems(problems []error) *ProblemsError {
-	seen := map[string]bool{}
-	var out []error
-	for _, p := range problems {
-		if msg := p.Error(); !seen[msg] {
-			seen[msg] = true
-			out = append(out, p)
-		}
-	}
-	return &ProblemsError{Errs: out}
-}
-
-// Problems lists the problems err holds: all of a ProblemsError's, or err.
-func Problems(err error) []error {
-	var pe *ProblemsError
-	if errors.As(err, &pe) {
-		return pe.Errs
-	}
-	if err == nil {
-		return nil
-	}
-	return []error{err}
-}
-
+// step reads the step name, written at key, whose fields are n; path is
+// its field path in errors. A build or push step's fields are checked;
+// other steps keep what hoist shows of them (title, stage, when, the
+// folder they work in).
 func (l *loader) step(name string, key, n *yaml.Node, path string) (*Step, error) {
 	s := &Step{Name: name, Line: key.Line, Type: "freestyle"}
 	ps, err := pairs(n)
@@ -287,46 +222,6 @@ func flatArguments(ps []pair) []pair {
 		out = append(out, kv)
 	}
 	return out
-}
-
-// scaled expands a build or push step with scale: into a parallel group:
-// one child per entry, named after it, with the entry's fields over the
-// parent's.
-func (l *loader) scaled(parent *Step, base []pair, scale *yaml.Node, path string) (*Step, error) {
-	entries, err := pairs(scale)
-	if err != nil {
-		return nil, l.errf(scale, path+".scale", "must be a mapping of names to field overrides")
-	}
-	group := &Step{Name: parent.Name, Line: parent.Line, Type: TypeParallel, Title: parent.Title, Stage: parent.Stage, FailFast: parent.FailFast}
-	for _, e := range entries {
-		over, err := pairs(e.value)
-		if err != nil {
-			return nil, l.errf(e.value, path+".scale."+e.key.Value, "must be a mapping of step fields")
-		}
-		over = flatArguments(over)
-		seen := map[string]bool{}
-		merged := make([]pair, 0, len(base)+len(over))
-		merged = append(merged, over...)
-		for _, o := range over {
-			seen[o.key.Value] = true
-		}
-		for _, b := range base {
-			if !seen[b.key.Value] {
-				merged = append(merged, b)
-			}
-		}
-		node := &yaml.Node{Kind: yaml.MappingNode, Line: e.key.Line, Column: e.key.Column}
-		for _, m := range merged {
-			node.Content = append(node.Content, m.key, m.value)
-		}
-		child, err := l.step(e.key.Value, e.key, node, path+".scale."+e.key.Value)
-		if err != nil {
-			return nil, err
-		}
-		child.ScaleOf = parent.Name
-		group.Children = append(group.Children, child)
-	}
-	return group, nil
 }
 
 // retry reads retry: {maxAttempts, delay (seconds), exponentialFactor}.

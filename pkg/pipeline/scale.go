@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/hoist-build/hoist/pkg/errs"
 )
 
@@ -221,4 +223,44 @@ func refNames(s string) []string {
 		out = append(out, n)
 	}
 	return out
+}
+
+// scaled expands a build or push step with scale: into a parallel group:
+// one child per entry, named after it, with the entry's fields over the
+// parent's.
+func (l *loader) scaled(parent *Step, base []pair, scale *yaml.Node, path string) (*Step, error) {
+	entries, err := pairs(scale)
+	if err != nil {
+		return nil, l.errf(scale, path+".scale", "must be a mapping of names to field overrides")
+	}
+	group := &Step{Name: parent.Name, Line: parent.Line, Type: TypeParallel, Title: parent.Title, Stage: parent.Stage, FailFast: parent.FailFast}
+	for _, e := range entries {
+		over, err := pairs(e.value)
+		if err != nil {
+			return nil, l.errf(e.value, path+".scale."+e.key.Value, "must be a mapping of step fields")
+		}
+		over = flatArguments(over)
+		seen := map[string]bool{}
+		merged := make([]pair, 0, len(base)+len(over))
+		merged = append(merged, over...)
+		for _, o := range over {
+			seen[o.key.Value] = true
+		}
+		for _, b := range base {
+			if !seen[b.key.Value] {
+				merged = append(merged, b)
+			}
+		}
+		node := &yaml.Node{Kind: yaml.MappingNode, Line: e.key.Line, Column: e.key.Column}
+		for _, m := range merged {
+			node.Content = append(node.Content, m.key, m.value)
+		}
+		child, err := l.step(e.key.Value, e.key, node, path+".scale."+e.key.Value)
+		if err != nil {
+			return nil, err
+		}
+		child.ScaleOf = parent.Name
+		group.Children = append(group.Children, child)
+	}
+	return group, nil
 }

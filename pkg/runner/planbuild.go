@@ -243,41 +243,6 @@ func (pl *planner) trace(sp *StepPlan) map[string]string {
 	return trace.Metadata(v["CF_REVISION"], pl.source, v["CF_BUILD_TIMESTAMP"], sp.Tags[0], v["CF_BRANCH"], v["CF_PIPELINE_NAME"], v["CF_BUILD_ID"])
 }
 
-// cache sets the registry cache of a build: with a caching registry (and
-// no no_cf_cache), import and export <caching>/<prefix>/<image>:cache-<branch>,
-// and import the default branch's cache too; cache_from entries are imported
-// as well.
-func (pl *planner) cache(sp *StepPlan, req *build.Request, b *pipeline.BuildStep) error {
-	cfg := pl.opts.Registries
-	if cfg != nil && cfg.Caching != "" && !b.NoCFCache {
-		c, _ := cfg.Get(cfg.Caching)
-		repo, err := c.Repository(sp.Image)
-		if err != nil {
-			return err
-		}
-		key := func(branch string) string {
-			t := "cache-" + strings.ToLower(pipeline.NormalizeTag(branch))
-			if len(t) > 128 {
-				t = t[:128]
-			}
-			return repo.Tag(t).String()
-		}
-		branch := pl.vars["CF_BRANCH"]
-		if branch == "" {
-			branch = pl.defaultBranch
-		}
-		sp.Cache = c
-		req.CacheExport = key(branch)
-		req.CacheImports = append(req.CacheImports, req.CacheExport)
-		if def := key(pl.defaultBranch); def != req.CacheExport {
-			req.CacheImports = append(req.CacheImports, def)
-		}
-		req.CacheInsecure = c.Insecure
-	}
-	req.CacheImports = append(req.CacheImports, sp.CacheFrom...)
-	return nil
-}
-
 // secrets resolves each secret's src against the pipeline file's folder
 // (the command line's own folder for hoist build) and checks that the
 // file is there, or that an env secret's variable is set, naming the

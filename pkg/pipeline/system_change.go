@@ -24,35 +24,39 @@ var EmptySystemVars = []string{
 // environment sets alone.
 func changeVars(set func(k, v string), info gitinfo.Info, env map[string]string, build ci.Build, message string) {
 	c := ci.Details(env)
-	// A release: GitHub's release event, else the tag the CI builds, else
-	// the tag git has at HEAD.
-	set("CF_RELEASE_TAG", first(c.Release.Tag, build.Tag, info.Tag))
-	set("CF_RELEASE_NAME", c.Release.Name)
-	set("CF_RELEASE_ID", c.Release.ID)
-	set("CF_PRERELEASE_FLAG", c.Release.Prerelease)
 	pr := c.PullRequest
-	set("CF_BASE_BRANCH", pr.Target)
-	set("CF_PULL_REQUEST_ACTION", pr.Action)
-	set("CF_PULL_REQUEST_TARGET", pr.Target)
-	set("CF_PULL_REQUEST_NUMBER", pr.Number)
-	set("CF_PULL_REQUEST_ID", pr.ID)
-	set("CF_PULL_REQUEST_TITLE", pr.Title)
-	set("CF_PULL_REQUEST_TITLE_ESCAPED", escape(pr.Title))
-	set("CF_PULL_REQUEST_LABELS", pr.Labels)
-	set("CF_PULL_REQUEST_COMMENT", pr.Comment)
-	set("CF_PULL_REQUEST_COMMENT_AUTHOR", pr.CommentAuthor)
-	set("CF_PULL_REQUEST_IS_FORK", pr.IsFork)
-	set("CF_PULL_REQUEST_MERGED", pr.Merged)
-	set("CF_PULL_REQUEST_HEAD_BRANCH", pr.HeadBranch)
-	set("CF_PULL_REQUEST_HEAD_COMMIT_SHA", pr.HeadSHA)
-	set("CF_PULL_REQUEST_MERGED_COMMIT_SHA", pr.MergedSHA)
-	set("CF_BUILD_URL", c.URL)
-	// Outside a CI, the build's initiator is whoever runs hoist.
-	set("CF_BUILD_INITIATOR", first(c.Initiator, env["USER"], env["LOGNAME"]))
-	set("CF_COMMIT_MESSAGE_ESCAPED", escape(message))
 	kube, _, _ := strings.Cut(env["KUBECONFIG"], string(filepath.ListSeparator))
-	set("CF_KUBECONFIG_PATH", kube)
-	set("CI", "true")
+	for _, kv := range [][2]string{
+		// A release: GitHub's release event, else the tag the CI builds,
+		// else the tag git has at HEAD.
+		{"CF_RELEASE_TAG", first(c.Release.Tag, build.Tag, info.Tag)},
+		{"CF_RELEASE_NAME", c.Release.Name},
+		{"CF_RELEASE_ID", c.Release.ID},
+		{"CF_PRERELEASE_FLAG", c.Release.Prerelease},
+		{"CF_BASE_BRANCH", pr.Target},
+		{"CF_PULL_REQUEST_ACTION", pr.Action},
+		{"CF_PULL_REQUEST_TARGET", pr.Target},
+		{"CF_PULL_REQUEST_NUMBER", pr.Number},
+		{"CF_PULL_REQUEST_ID", pr.ID},
+		{"CF_PULL_REQUEST_TITLE", pr.Title},
+		{"CF_PULL_REQUEST_TITLE_ESCAPED", escape(pr.Title)},
+		{"CF_PULL_REQUEST_LABELS", pr.Labels},
+		{"CF_PULL_REQUEST_COMMENT", pr.Comment},
+		{"CF_PULL_REQUEST_COMMENT_AUTHOR", pr.CommentAuthor},
+		{"CF_PULL_REQUEST_IS_FORK", pr.IsFork},
+		{"CF_PULL_REQUEST_MERGED", pr.Merged},
+		{"CF_PULL_REQUEST_HEAD_BRANCH", pr.HeadBranch},
+		{"CF_PULL_REQUEST_HEAD_COMMIT_SHA", pr.HeadSHA},
+		{"CF_PULL_REQUEST_MERGED_COMMIT_SHA", pr.MergedSHA},
+		{"CF_BUILD_URL", c.URL},
+		// Outside a CI, the build's initiator is whoever runs hoist.
+		{"CF_BUILD_INITIATOR", first(c.Initiator, env["USER"], env["LOGNAME"])},
+		{"CF_COMMIT_MESSAGE_ESCAPED", escape(message)},
+		{"CF_KUBECONFIG_PATH", kube},
+		{"CI", "true"},
+	} {
+		set(kv[0], kv[1])
+	}
 	for _, k := range EmptySystemVars {
 		set(k, "")
 	}
