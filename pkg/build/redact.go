@@ -17,10 +17,11 @@ type redactor struct {
 	r *strings.Replacer
 }
 
-// newRedactor returns a redactor for buildArgs (KEY=VALUE); nil when none
-// of them is a secret's. Values shorter than 4 bytes are left: hiding
+// newRedactor returns a redactor for the values of buildArgs' (KEY=VALUE)
+// secret-named arguments and the values in mask; nil when there is none
+// to hide. Values shorter than 4 bytes are left: hiding
 // every "1" would garble the display, and such a value is no secret.
-func newRedactor(buildArgs []string) *redactor {
+func newRedactor(buildArgs, mask []string) *redactor {
 	secret := map[string]bool{}
 	for _, k := range SecretArgs(buildArgs) {
 		secret[k] = true
@@ -29,6 +30,11 @@ func newRedactor(buildArgs []string) *redactor {
 	for _, kv := range buildArgs {
 		k, v, _ := strings.Cut(kv, "=")
 		if secret[strings.TrimSpace(k)] && len(v) >= 4 {
+			pairs = append(pairs, v, redacted)
+		}
+	}
+	for _, v := range mask {
+		if len(v) >= 4 {
 			pairs = append(pairs, v, redacted)
 		}
 	}

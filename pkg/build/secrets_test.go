@@ -26,7 +26,7 @@ func TestSecretArgs(t *testing.T) {
 // every text of BuildKit's statuses and in its errors; others are left.
 func TestRedactor(t *testing.T) {
 	t.Parallel()
-	r := newRedactor([]string{"NPM_TOKEN=CANARY-1234", "BASE=registry.example/base:1", "API_KEY=abc"})
+	r := newRedactor([]string{"NPM_TOKEN=CANARY-1234", "BASE=registry.example/base:1", "API_KEY=abc"}, nil)
 	ss := r.status(&client.SolveStatus{
 		Vertexes: []*client.Vertex{{Name: `[2/2] RUN npm ci --token=CANARY-1234 # from registry.example/base:1`, Error: "exit 1: CANARY-1234"}},
 		Statuses: []*client.VertexStatus{{ID: "CANARY-1234", Name: "x CANARY-1234"}},
@@ -43,7 +43,13 @@ func TestRedactor(t *testing.T) {
 	if err := r.err(cause); err.Error() != `process "/bin/sh -c npm ci --token=***" did not complete successfully` || !errors.Is(err, cause) {
 		t.Errorf("err() = %v; want the message redacted and the cause kept", err)
 	}
-	if newRedactor([]string{"BASE=x", "NODE_VERSION=20"}) != nil {
-		t.Error("newRedactor(no secret-named arguments) != nil")
+	if newRedactor([]string{"BASE=x", "NODE_VERSION=20"}, []string{"ab"}) != nil {
+		t.Error("newRedactor(no secret-named arguments, a short masked value) != nil")
+	}
+	// A masked value (an encrypted variable) is hidden whatever the
+	// argument's name.
+	m := newRedactor([]string{"GREETING=hello-CANARY"}, []string{"hello-CANARY"})
+	if m == nil || m.str("RUN echo hello-CANARY") != "RUN echo ***" {
+		t.Error("newRedactor(mask): the masked value shows")
 	}
 }

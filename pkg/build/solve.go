@@ -87,6 +87,9 @@ type Request struct {
 	// provider over the session, for RUN --mount=type=secret: they never
 	// reach the image or the logs.
 	Secrets []string
+	// Mask are values that never show: BuildKit's progress and errors
+	// show *** in their place (encrypted pipeline variables).
+	Mask []string
 	// SSH are agents or keys to forward as buildctl's --ssh takes them
 	// ("default" or "id=path"), for RUN --mount=type=ssh.
 	SSH []string
@@ -143,7 +146,7 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	ch, shown := req.Progress.Status()
 	// Secret-named build arguments' values never reach the display or an
 	// error: BuildKit names a RUN vertex with its arguments expanded.
-	red := newRedactor(req.BuildArgs)
+	red := newRedactor(req.BuildArgs, req.Mask)
 	if red != nil && ch != nil {
 		in := make(chan *client.SolveStatus, 16)
 		go red.forward(in, ch)

@@ -65,7 +65,7 @@ func (o *runOptions) validate() error {
 
 // options gathers the run options the flags give; validate comes first.
 func (o *runOptions) options(ctx context.Context) (runner.Options, error) {
-	vars, err := o.vars.Map()
+	vars, masked, err := o.vars.Map()
 	if err != nil {
 		return runner.Options{}, err
 	}
@@ -75,6 +75,7 @@ func (o *runOptions) options(ctx context.Context) (runner.Options, error) {
 	}
 	opts := runner.Options{
 		Vars:       vars,
+		Masked:     masked,
 		Env:        runner.Environ(),
 		Pipeline:   o.autoPush.Policy(),
 		Registries: regs,
@@ -125,11 +126,15 @@ func (o *runOptions) execute(cmd *cobra.Command, p *pipeline.Pipeline, opts runn
 func (o *runOptions) run(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.Options, dryRun bool, store string) error {
 	acct := registries.NewAccount(opts.Registries, "")
 	acct.Network = o.retry.Network()
+	masked := make([]string, 0, len(opts.Masked))
+	for _, k := range opts.Masked {
+		masked = append(masked, opts.Vars[k])
+	}
 	ex := runner.Exec{
 		Account:    acct,
 		DryRun:     dryRun,
-		Log:        cmd.ErrOrStderr(),
-		Out:        cmd.OutOrStdout(),
+		Log:        masking(cmd.ErrOrStderr(), masked),
+		Out:        masking(cmd.OutOrStdout(), masked),
 		LocalStore: store,
 	}
 	if dryRun {
@@ -175,7 +180,7 @@ func (o *runOptions) run(cmd *cobra.Command, p *pipeline.Pipeline, opts runner.O
 	if o.single != nil && o.single.quiet {
 		ex.Out = io.Discard
 	} else if o.single != nil && opts.OutputStdout != nil {
-		ex.Out = cmd.ErrOrStderr() // stdout carries the --output tar
+		ex.Out = masking(cmd.ErrOrStderr(), masked) // stdout carries the --output tar
 	}
 	results, err := runner.Run(cmd.Context(), p, opts, ex)
 	records := runner.Records(results, dryRun)

@@ -410,7 +410,7 @@ func TestOptionsValidate(t *testing.T) {
 			t.Errorf("%s: Validate() = %q, want %q", tc.name, got, tc.want)
 		}
 	}
-	vars, err := (&VarOptions{Vars: []string{"A=1", "A=2", "B="}}).Map()
+	vars, _, err := (&VarOptions{Vars: []string{"A=1", "A=2", "B="}}).Map()
 	if err != nil {
 		t.Fatal(err)
 	}

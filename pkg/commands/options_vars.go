@@ -32,29 +32,39 @@ func (o *VarOptions) AddFlags(cmd *cobra.Command) {
 // Validate checks that every variable is KEY=VALUE and that the variables
 // file reads.
 func (o *VarOptions) Validate() error {
-	_, err := o.Map()
+	_, _, err := o.Map()
 	return err
 }
 
 // Map returns the variables by name, never nil: the variables file's,
-// then --var's over them.
-func (o *VarOptions) Map() (map[string]string, error) {
-	vars := map[string]string{}
+// then --var's over them; and the names of the variables whose values
+// hoist masks: those the file marks encrypted and --var does not set.
+func (o *VarOptions) Map() (vars map[string]string, masked []string, err error) {
+	vars = map[string]string{}
 	if o.File != "" {
-		fromFile, err := pipeline.LoadVarFile(o.File)
+		fromFile, encrypted, err := pipeline.LoadVarFile(o.File)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for k, v := range fromFile {
 			vars[k] = v
 		}
+		masked = encrypted
 	}
+	given := map[string]bool{}
 	for _, kv := range o.Vars {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return nil, errs.Input("--var %q: want KEY=VALUE", kv)
+			return nil, nil, errs.Input("--var %q: want KEY=VALUE", kv)
 		}
 		vars[k] = v
+		given[k] = true
 	}
-	return vars, nil
+	kept := masked[:0]
+	for _, k := range masked {
+		if !given[k] {
+			kept = append(kept, k)
+		}
+	}
+	return vars, kept, nil
 }

@@ -49,11 +49,12 @@ func TestRunVarFile(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--var-file", filepath.Join(dir, "set.yml")}, plan("web", "from-file", "secret-ish")},
+		// An encrypted value never shows: *** in its place.
+		{[]string{"--var-file", filepath.Join(dir, "set.yml")}, plan("web", "from-file", "***")},
 		{[]string{"--var-file", filepath.Join(dir, "flat.yaml")}, plan("api", "1.0", "null-is-not-empty")},
 		{[]string{"--var-file", filepath.Join(dir, "vars.json")}, plan("json", "j1", "j2")},
 		{[]string{"--variable-file", filepath.Join(dir, "list.yml")}, plan("listed", "l1", "l2")},
-		{[]string{"--var-file", filepath.Join(dir, "set.yml"), "--var", "TAG=cli"}, plan("web", "cli", "secret-ish")},
+		{[]string{"--var-file", filepath.Join(dir, "set.yml"), "--var", "TAG=cli"}, plan("web", "cli", "***")},
 		{[]string{"-v", "TAG=short", "--var-file", filepath.Join(dir, "set.yml"), "--variable", "EXTRA=long"}, plan("web", "short", "long")},
 	} {
 		args := append([]string{"run", "-f", file, "--registries", regs, "--dry-run"}, tc.args...)
@@ -67,6 +68,36 @@ func TestRunVarFile(t *testing.T) {
 	r := hoist(t, "run", "-f", file, "--registries", regs, "--dry-run", "--var", "TAG=x")
 	if want := "hoist: " + file + ":5: steps.app.image_name: undefined variable ${{APP}}\n"; r.code != ExitBadInput || r.stderr != want {
 		t.Errorf("without --var-file: exit %d, stderr %q; want exit 2, %q", r.code, r.stderr, want)
+	}
+}
+
+// TestRunVarFileEncrypted: a variable the file marks encrypted, used as a
+// build argument whose name does not look like a secret, builds with its
+// value, which shows nowhere in hoist's output in any --progress mode:
+// BuildKit's progress and hoist's own lines show *** in its place.
+func TestRunVarFileEncrypted(t *testing.T) {
+	needStack(t)
+	const value = "enc-CANARY-51d2"
+	dir := writeFiles(t, map[string]string{
+		"Dockerfile": "ARG BASE\nFROM ${BASE}\nARG GREETING\nRUN echo \"greeting $GREETING\" && printf %s \"$GREETING\" | sha256sum | cut -c1-64 > /greeting.sha\n",
+		"codefresh.yml": "version: '1.0'\nsteps:\n  app:\n    type: build\n    image_name: enc/app\n    tag: v1\n    registry: a\n    no_cache: true\n" +
+			"    build_arguments: ['BASE=${{BASE}}', 'GREETING=${{GREETING}}']\n",
+		"vars.yml": "GREETING:\n  value: " + value + "\n  encrypted: true\n",
+	})
+	want, _ := exec.Command("sh", "-c", "printf %s '"+value+"' | sha256sum | cut -c1-64").Output()
+	regs := registriesFile(t, "")
+	for _, mode := range []string{"plain", "rawjson"} {
+		r := mustHoist(t, "run", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", regs, "--builder", bk.Addr,
+			"--progress", mode, "--var", "BASE="+baseImage, "--var-file", filepath.Join(dir, "vars.yml"))
+		if strings.Contains(r.stdout+r.stderr, value) {
+			t.Errorf("--progress %s: the encrypted value shows in the output", mode)
+		}
+		if mode == "plain" && !strings.Contains(r.stderr, "greeting ***") {
+			t.Errorf("--progress plain: no \"greeting ***\" in the build's log:\n%s", r.stderr)
+		}
+	}
+	if got := fileIn(t, image(t, regA.Host+"/team-a/enc/app:v1"), "greeting.sha"); strings.TrimSpace(got) != strings.TrimSpace(string(want)) {
+		t.Errorf("/greeting.sha = %q, want the value's hash %q: the build did not get the value", got, want)
 	}
 }
 
@@ -166,6 +197,12 @@ steps:
 	r := mustHoist(t, "explain", "-f", file, "--registries", regs)
 	if want := "  " + planA + "/team-a/acme/app:env-branch\n  " + planA + "/team-a/acme/app:abcdef0\n"; !strings.Contains(r.stdout, want) {
 		t.Errorf("HOIST_BRANCH, HOIST_SHA: stdout:\n%s\nwant it to hold:\n%s", r.stdout, want)
+	}
+	// And over what an earlier step exported (cf_export CF_BRANCH=...).
+	vol := writeFiles(t, map[string]string{"env_vars_to_export": "CF_BRANCH=exported\nCF_BRANCH_TAG_NORMALIZED=exported\nCF_SHORT_REVISION=9999999\n"})
+	r = mustHoist(t, "explain", "-f", file, "--registries", regs, "--var", "CF_VOLUME_PATH="+vol)
+	if want := "  " + planA + "/team-a/acme/app:env-branch\n  " + planA + "/team-a/acme/app:abcdef0\n"; !strings.Contains(r.stdout, want) {
+		t.Errorf("-b and --sha over exported variables: stdout:\n%s\nwant it to hold:\n%s", r.stdout, want)
 	}
 	for _, tc := range []struct {
 		args []string

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -18,32 +19,34 @@ var VarFileKind = files.Kind{Name: "variables file", Max: 1 << 20}
 // variable mappings, each set being one build's variables. A variable's
 // value is text, or {value: TEXT, encrypted: BOOL} (val: also). A flat
 // mapping of names to values is one set too. hoist runs one pipeline, so
-// a file with several sets is refused, naming them.
-func LoadVarFile(path string) (map[string]string, error) {
+// a file with several sets is refused, naming them. encrypted names the
+// variables marked encrypted: true, whose values hoist masks in what it
+// shows, as Codefresh masks them in its logs.
+func LoadVarFile(path string) (vars map[string]string, encrypted []string, err error) {
 	data, err := files.Read(path, VarFileKind)
 	if err != nil {
-		return nil, readError(path, "variables", err)
+		return nil, nil, readError(path, "variables", err)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, errs.YAML(path, data, err)
+		return nil, nil, errs.YAML(path, data, err)
 	}
 	l := &loader{file: path}
 	if len(doc.Content) == 0 {
-		return nil, l.errf(&doc, "", "the variables file is empty")
+		return nil, nil, l.errf(&doc, "", "the variables file is empty")
 	}
 	if at, loops := tooLarge(&doc, MaxNodes); loops {
-		return nil, l.errf(at, "", "an alias refers to a node that holds it, so the file expands without end")
+		return nil, nil, l.errf(at, "", "an alias refers to a node that holds it, so the file expands without end")
 	} else if at != nil {
-		return nil, l.errf(at, "", "aliases and merge keys expand the file to more than %d nodes", MaxNodes)
+		return nil, nil, l.errf(at, "", "aliases and merge keys expand the file to more than %d nodes", MaxNodes)
 	}
 	sets, err := l.varSets(doc.Content[0])
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	switch len(sets) {
 	case 0:
-		return nil, l.errf(doc.Content[0], "", "the variables file holds no set of variables")
+		return nil, nil, l.errf(doc.Content[0], "", "the variables file holds no set of variables")
 	case 1:
 		return l.varSet(sets[0])
 	}
@@ -51,7 +54,7 @@ func LoadVarFile(path string) (map[string]string, error) {
 	for i, s := range sets {
 		names[i] = s.name
 	}
-	return nil, l.errf(sets[1].value, "", "%d sets of variables (%s): codefresh run starts one build for each, hoist runs the pipeline once; give a file with one set, or run hoist once for each", len(sets), strings.Join(names, ", "))
+	return nil, nil, l.errf(sets[1].value, "", "%d sets of variables (%s): codefresh run starts one build for each, hoist runs the pipeline once; give a file with one set, or run hoist once for each", len(sets), strings.Join(names, ", "))
 }
 
 // varSetNode is one set of variables and its name: the key it is under,
@@ -92,8 +95,9 @@ func (l *loader) varSets(top *yaml.Node) ([]varSetNode, error) {
 	return nil, l.errf(top, "", "want a mapping of variables (NAME: value), or sets of them, got %s", kindName(top))
 }
 
-// varSet reads one set of variables.
-func (l *loader) varSet(s varSetNode) (map[string]string, error) {
+// varSet reads one set of variables, and the names of those marked
+// encrypted.
+func (l *loader) varSet(s varSetNode) (map[string]string, []string, error) {
 	field := func(k string) string {
 		if s.name == "" {
 			return k
@@ -102,21 +106,42 @@ func (l *loader) varSet(s varSetNode) (map[string]string, error) {
 	}
 	ps, err := pairs(s.value)
 	if err != nil {
-		return nil, l.errf(s.value, s.name, "want a mapping of variables (NAME: value), got %s", kindName(resolve(s.value)))
+		return nil, nil, l.errf(s.value, s.name, "want a mapping of variables (NAME: value), got %s", kindName(resolve(s.value)))
 	}
 	vars := make(map[string]string, len(ps))
+	var encrypted []string
 	for _, p := range ps {
 		name := p.key.Value
 		if name == "" || strings.ContainsAny(name, "= \t") {
-			return nil, l.errf(p.key, field(name), "not a variable name")
+			return nil, nil, l.errf(p.key, field(name), "not a variable name")
 		}
 		v, ok := fileVarValue(p.value)
 		if !ok {
-			return nil, l.errf(p.value, field(name), "want text, or a mapping with value: and encrypted:")
+			return nil, nil, l.errf(p.value, field(name), "want text, or a mapping with value: and encrypted:")
 		}
 		vars[name] = v
+		if isEncrypted(p.value) {
+			encrypted = append(encrypted, name)
+		}
 	}
-	return vars, nil
+	return vars, encrypted, nil
+}
+
+// isEncrypted reports whether a variable's value is {value, encrypted:
+// true}.
+func isEncrypted(n *yaml.Node) bool {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		return false
+	}
+	ps, _ := pairs(n)
+	for _, p := range ps {
+		if p.key.Value == "encrypted" {
+			on, err := strconv.ParseBool(resolve(p.value).Value)
+			return err == nil && on
+		}
+	}
+	return false
 }
 
 // isVarValue reports whether n is a variable's value: a scalar, or a

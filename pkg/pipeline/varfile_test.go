@@ -23,7 +23,7 @@ func TestVarFileInvalid(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			vars, lerr := LoadVarFile(f)
+			vars, _, lerr := LoadVarFile(f)
 			if lerr == nil {
 				t.Fatalf("LoadVarFile() = %v, nil error", vars)
 			}
@@ -42,25 +42,29 @@ func TestVarFile(t *testing.T) {
 	for _, tc := range []struct {
 		name, data string
 		want       map[string]string
+		encrypted  []string
 	}{
-		{"set.yml", "build1:\n  VAR1: 'VAL1'\n  VAR2:\n    value: VAL2\n    encrypted: true\n", map[string]string{"VAR1": "VAL1", "VAR2": "VAL2"}},
-		{"val.yml", "build1:\n  VAR1: 'VAL1'\n  VAR2:\n    val: VAL2\n    encrypted: true\n", map[string]string{"VAR1": "VAL1", "VAR2": "VAL2"}},
-		{"set.json", `{"build1": {"help6": "85858", "help7": {"value": "test", "encrypted": true}}}`, map[string]string{"help6": "85858", "help7": "test"}},
-		{"list.yml", "- A: 1\n  B: true\n", map[string]string{"A": "1", "B": "true"}},
-		{"flat.yml", "A: x\nB:\nC: {value: z}\n", map[string]string{"A": "x", "B": "", "C": "z"}},
-		{"anchors.yml", "base: &b\n  A: x\n", map[string]string{"A": "x"}},
+		{"set.yml", "build1:\n  VAR1: 'VAL1'\n  VAR2:\n    value: VAL2\n    encrypted: true\n", map[string]string{"VAR1": "VAL1", "VAR2": "VAL2"}, []string{"VAR2"}},
+		{"val.yml", "build1:\n  VAR1: 'VAL1'\n  VAR2:\n    val: VAL2\n    encrypted: true\n", map[string]string{"VAR1": "VAL1", "VAR2": "VAL2"}, []string{"VAR2"}},
+		{"set.json", `{"build1": {"help6": "85858", "help7": {"value": "test", "encrypted": true}}}`, map[string]string{"help6": "85858", "help7": "test"}, []string{"help7"}},
+		{"list.yml", "- A: 1\n  B: true\n", map[string]string{"A": "1", "B": "true"}, nil},
+		{"flat.yml", "A: x\nB:\nC: {value: z, encrypted: false}\n", map[string]string{"A": "x", "B": "", "C": "z"}, nil},
+		{"anchors.yml", "base: &b\n  A: x\n", map[string]string{"A": "x"}, nil},
 	} {
 		path := filepath.Join(dir, tc.name)
 		if err := os.WriteFile(path, []byte(tc.data), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		got, err := LoadVarFile(path)
+		got, encrypted, err := LoadVarFile(path)
 		if err != nil {
 			t.Errorf("LoadVarFile(%s): %v", tc.name, err)
 			continue
 		}
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("LoadVarFile(%s) (-want +got):\n%s", tc.name, diff)
+		}
+		if diff := cmp.Diff(tc.encrypted, encrypted); diff != "" {
+			t.Errorf("LoadVarFile(%s) encrypted (-want +got):\n%s", tc.name, diff)
 		}
 	}
 }

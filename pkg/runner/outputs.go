@@ -35,6 +35,9 @@ func exported(base pipeline.Vars, root string, p *pipeline.Pipeline, opts Option
 		vol = filepath.Join(p.Dir, vol)
 	}
 	vars, warnings := pipeline.ReadExports(filepath.Join(vol, pipeline.ExportsFile))
+	// --branch and --sha win over an exported CF_BRANCH or CF_REVISION,
+	// as over the environment's.
+	withoutOverridden(vars, opts)
 	for k, v := range vars {
 		if _, isVar := opts.Vars[k]; !isVar {
 			base[k] = v

@@ -18,6 +18,10 @@ import (
 type Options struct {
 	// Vars are --var values; they win over the environment.
 	Vars map[string]string
+	// Masked names the variables whose values never show: BuildKit's
+	// progress and errors show *** in their place (--var-file's
+	// encrypted: true).
+	Masked []string
 	// Env is the process environment as a map.
 	Env map[string]string
 	// Pipeline is the pipeline's own auto-push setting (policy rule 3).

@@ -15,6 +15,18 @@ import (
 	"github.com/hoist-build/hoist/pkg/trace"
 )
 
+// masked returns the values of the variables whose values never show
+// (Options.Masked), as the planner knows them now.
+func (pl *planner) masked() []string {
+	var out []string
+	for _, k := range pl.opts.Masked {
+		if v := pl.vars[k]; v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // planBuild plans a build step: image name, tags, the auto-push decision,
 // references, and the BuildKit request.
 func (pl *planner) planBuild(s *pipeline.Step, sp *StepPlan) (*StepPlan, error) {
@@ -113,6 +125,7 @@ func (pl *planner) request(b *pipeline.BuildStep, sp *StepPlan, at func(field, f
 		SSH:               b.SSH,
 		BuildxOptions:     buildxOptions(b.Flags),
 		Outputs:           pl.opts.Outputs,
+		Mask:              pl.masked(),
 	}
 	secrets, err := pl.secrets(b.Secrets, at)
 	if err != nil {
