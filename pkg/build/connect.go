@@ -50,6 +50,8 @@ type Builder struct {
 	Name string
 	// Platforms are the platforms it builds natively.
 	Platforms []string
+	// workerID is its first worker's id, when listed.
+	workerID string
 }
 
 // Connect reaches BuildKit as opts says. Close the Builder when done: it
@@ -105,6 +107,7 @@ func named(ctx context.Context, b *Builder, opts Options) *Builder {
 	if len(b.Platforms) == 0 {
 		if ws, err := b.client.ListWorkers(ctx); err == nil && len(ws) > 0 && len(ws[0].Platforms) > 0 {
 			b.Platforms = []string{platforms.Format(ws[0].Platforms[0])}
+			b.workerID = ws[0].ID
 		}
 	}
 	return b

@@ -61,6 +61,9 @@ type Request struct {
 	CacheExport string
 	// CacheInsecure allows plain HTTP for the cache registry.
 	CacheInsecure bool
+	// CacheCheck, when set, checks the caching registry while the build
+	// runs (see CacheCheck).
+	CacheCheck *CacheCheck
 	// LocalStore is the OCI layout folder the image is written to (it
 	// must be set): hoist publishes it from there, and a later push step
 	// can push a build that was not pushed. BuildKit itself pushes nothing.
@@ -116,19 +119,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	}
 	defer cleanup()
 	start := time.Now()
-	ch, shown := req.Progress.Status()
-	// Secret-named build arguments' values never reach the display or an
-	// error: BuildKit names a RUN vertex with its arguments expanded.
-	red := newRedactor(req.BuildArgs)
-	if red != nil && ch != nil {
-		in := make(chan *client.SolveStatus, 16)
-		go red.forward(in, ch)
-		ch = in
-	}
-	resp, err := b.client.Solve(ctx, nil, *opt, ch)
-	<-shown
+	resp, err := b.solveBuild(ctx, &req, *opt)
 	if err != nil {
-		return nil, red.err(err)
+		return nil, err
 	}
 	name := ""
 	if len(req.Names) > 0 {

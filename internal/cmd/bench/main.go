@@ -33,7 +33,7 @@ func main() {
 		err = benchPush(*hoist, 3)
 	}
 	if err == nil && (*only == "" || *only == "cache") {
-		err = benchCache(*hoist)
+		err = benchCache(*hoist, 21)
 	}
 	if err == nil && (*only == "" || *only == "builders") {
 		err = benchBuilders(*hoist, 3)
