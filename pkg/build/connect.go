@@ -81,13 +81,8 @@ func Connect(ctx context.Context, opts Options) (*Builder, error) {
 			return named(ctx, &Builder{client: c, Addr: DefaultAddr}, opts), nil
 		}
 	}
-	d, err := startDaemon(ctx, opts.Registries, opts.Log)
+	d, c, err := startDaemon(ctx, opts.Registries, opts.Log)
 	if err != nil {
-		return nil, err
-	}
-	c, err := dial(ctx, d.addr, 0)
-	if err != nil {
-		d.stop()
 		return nil, err
 	}
 	return named(ctx, &Builder{client: c, local: d, Addr: d.addr, log: opts.Log}, opts), nil
