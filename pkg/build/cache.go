@@ -1,121 +1,227 @@
 package build
 
 import (
+	"context"
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
+	"io"
 
 	"github.com/moby/buildkit/client"
-	buildctl "github.com/moby/buildkit/cmd/buildctl/build"
-	"github.com/tonistiigi/go-csvvalue"
 )
 
-// cacheTypes are the cache backends hoist takes in --cache-from,
-// --cache-to and a pipeline's cache_from and cache_to, as buildx names
-// them; inline only exports.
-var cacheTypes = map[string]bool{"registry": true, "local": true, "inline": true}
-
-// ParseCacheFrom parses cache imports as buildx's --cache-from takes them:
-// type=registry,ref=REF, type=local,src=DIR, or a bare REF (a registry
-// cache). A relative src is taken from dir.
-func ParseCacheFrom(specs []string, dir string) ([]client.CacheOptionsEntry, error) {
-	return parseCache(specs, dir, false)
+// CacheCheck checks, while a build runs, that its caching registry takes
+// the cache export, and whether the registry holds the export already: a
+// build does not wait for the caching registry before it starts.
+type CacheCheck struct {
+	// Check returns why the registry cache cannot be used; nil when it can.
+	Check func(ctx context.Context) error
+	// Present reports whether the registry holds the cache export's
+	// reference (Request.CacheExport).
+	Present func(ctx context.Context) bool
+	// Without are the cache imports the build keeps without the registry
+	// cache (the step's cache_from).
+	Without []string
+	// Step names the build step in warnings.
+	Step string
+	// Warn gets one line when the build goes on without the registry
+	// cache, or when its export fails.
+	Warn io.Writer
 }
 
-// ParseCacheTo parses cache exports as buildx's --cache-to takes them:
-// type=registry,ref=REF[,mode=max], type=local,dest=DIR[,mode=max],
-// type=inline, or a bare REF (a registry cache). mode is min unless set,
-// as in buildx. A relative dest is taken from dir.
-func ParseCacheTo(specs []string, dir string) ([]client.CacheOptionsEntry, error) {
-	return parseCache(specs, dir, true)
-}
+// Causes that stop a solve so that another one runs in its place.
+var (
+	errCacheDropped = errors.New("the caching registry failed its check")
+	errStepRuns     = errors.New("a step runs: the cache imports are needed")
+)
 
-func parseCache(specs []string, dir string, export bool) ([]client.CacheOptionsEntry, error) {
-	var out []client.CacheOptionsEntry
-	for _, spec := range specs {
-		e, err := parseCacheSpec(spec, dir, export)
-		if err != nil {
-			return nil, fmt.Errorf("%q: %w", spec, err)
+// solveBuild solves the build and exports its cache:
+//   - with cache imports, on a builder that has built with them before
+//     (builtHere), the build first runs on the builder's own cache alone,
+//     and stops at the first step that would run (nothing is lost: what it
+//     did is in the builder's cache). A build fully cached on the builder
+//     needs no cache manifest from a registry, and exports its cache only
+//     when the registry lacks it (exportCache);
+//     A build with cache imports or exports of the user's own
+//     (--cache-from, --cache-to, cache_from, cache_to) never takes this
+//     path: each of them is used and written as asked;
+//   - otherwise, or then, it runs with the imports and exports its cache
+//     in the same solve, while the caching registry is checked
+//     (solveChecked).
+func (b *Builder) solveBuild(ctx context.Context, req *Request, opt client.SolveOpt) (*client.SolveResponse, error) {
+	chk := startChecks(ctx, req.CacheCheck)
+	own := len(req.CacheFrom) > 0 || len(req.CacheTo) > 0
+	if !own && len(opt.CacheImports) > 0 && b.builtHere(*req) {
+		local := opt
+		local.CacheImports, local.CacheExports = nil, nil
+		lctx, cancel := context.WithCancelCause(ctx)
+		resp, _, err := b.solve(lctx, *req, local, newVertexLog(showLocalFirst, func() { cancel(errStepRuns) }))
+		cancel(nil)
+		if err == nil {
+			b.exportCache(ctx, *req, opt, chk)
+			return resp, nil
 		}
-		out = append(out, e)
+		if ctx.Err() != nil {
+			return nil, err
+		}
 	}
-	return out, nil
-}
-
-func parseCacheSpec(spec, dir string, export bool) (client.CacheOptionsEntry, error) {
-	spec = strings.TrimSpace(spec)
-	if spec == "" {
-		return client.CacheOptionsEntry{}, fmt.Errorf("empty cache entry")
-	}
-	if !strings.Contains(spec, "type=") {
-		// buildx reads a bare reference as a registry cache; buildctl's
-		// own parsers would log a deprecation warning for it.
-		spec = "type=registry,ref=" + spec
-	}
-	// The type first: buildctl's parsers read more for some types (gha
-	// reads its environment).
-	if t := cacheType(spec); !cacheTypes[t] {
-		return client.CacheOptionsEntry{}, fmt.Errorf("type=%s: hoist takes registry, local or inline caches", t)
-	}
-	parse, path := buildctl.ParseImportCache, "src"
-	if export {
-		parse, path = buildctl.ParseExportCache, "dest"
-	}
-	entries, err := parse([]string{spec})
+	mark := *req // before a failed check drops the registry cache
+	resp, _, err := b.solveChecked(ctx, req, opt, chk)
 	if err != nil {
-		return client.CacheOptionsEntry{}, err
+		return nil, err
 	}
-	e := entries[0]
-	switch {
-	case e.Type == "inline" && !export:
-		return e, fmt.Errorf("type=inline only exports: import an inline cache with type=registry,ref=IMAGE")
-	case e.Type == "registry" && e.Attrs["ref"] == "":
-		return e, fmt.Errorf("type=registry needs ref=")
-	case e.Type == "local" && e.Attrs[path] == "":
-		return e, fmt.Errorf("type=local needs %s=", path)
+	b.noteBuilt(mark)
+	if req.CacheExport != "" && chk.wait(ctx) != nil {
+		chk.warn() // the export, which ignores errors, went nowhere
 	}
-	if m, ok := e.Attrs["mode"]; ok && m != "min" && m != "max" {
-		return e, fmt.Errorf("mode=%s: must be min or max", m)
-	}
-	if e.Type == "local" && !filepath.IsAbs(e.Attrs[path]) {
-		e.Attrs[path] = filepath.Join(dir, e.Attrs[path])
-	}
-	return e, nil
+	return resp, nil
 }
 
-// CacheRef returns a registry cache entry's reference; "" for other types.
-func CacheRef(e client.CacheOptionsEntry) string {
-	if e.Type != "registry" {
-		return ""
+// solve runs one solve of opt, its statuses recorded in log and shown on
+// the step's display as log's mode says, with secret build arguments
+// hidden.
+func (b *Builder) solve(ctx context.Context, req Request, opt client.SolveOpt, log *vertexLog) (*client.SolveResponse, *vertexLog, error) {
+	display, shown := req.Progress.Status()
+	// Secret-named build arguments' values never reach the display or an
+	// error: BuildKit names a RUN vertex with its arguments expanded.
+	red := newRedactor(req.BuildArgs, req.Mask)
+	if red != nil && display != nil {
+		in := make(chan *client.SolveStatus, 16)
+		go red.forward(in, display)
+		display = in
 	}
-	return e.Attrs["ref"]
-}
-
-// ReadyLocalImports drops the local cache imports whose folder holds no
-// cache yet, with one warning each to warn, where BuildKit would log a
-// line of its own and build without it.
-func ReadyLocalImports(in []client.CacheOptionsEntry, warn func(string)) []client.CacheOptionsEntry {
-	var out []client.CacheOptionsEntry
-	for _, e := range in {
-		if e.Type == "local" {
-			if _, err := os.Stat(filepath.Join(e.Attrs["src"], "index.json")); err != nil {
-				warn(fmt.Sprintf("cache %s holds no cache yet; building without it", e.Attrs["src"]))
-				continue
-			}
+	ch := make(chan *client.SolveStatus, 16)
+	done := make(chan struct{})
+	go func() { defer close(done); log.forward(ch, display) }()
+	resp, err := b.client.Solve(ctx, nil, opt, ch)
+	<-done
+	if display != nil {
+		if err == nil {
+			log.flush(display)
 		}
-		out = append(out, e)
+		close(display)
 	}
-	return out
+	<-shown
+	return resp, log, red.err(err)
 }
 
-// cacheType is the type= field of a cache entry in buildx's CSV form.
-func cacheType(spec string) string {
-	fields, _ := csvvalue.Fields(spec, nil)
-	for _, f := range fields {
-		if k, v, ok := strings.Cut(f, "="); ok && strings.EqualFold(strings.TrimSpace(k), "type") {
-			return v
-		}
+// solveChecked solves the build with its cache imports while the caching
+// registry's check runs; when the check fails before the solve has
+// finished, the solve stops and runs again without the registry cache,
+// and req loses it.
+func (b *Builder) solveChecked(ctx context.Context, req *Request, opt client.SolveOpt, chk *checks) (*client.SolveResponse, *vertexLog, error) {
+	if chk.failed() {
+		return b.solveWithout(ctx, req, opt, chk)
 	}
-	return ""
+	sctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		if chk.wait(sctx) != nil && sctx.Err() == nil {
+			cancel(errCacheDropped)
+		}
+	}()
+	resp, log, err := b.solve(sctx, *req, opt, newVertexLog(showAll, nil))
+	if err == nil || !errors.Is(context.Cause(sctx), errCacheDropped) {
+		return resp, log, err
+	}
+	return b.solveWithout(ctx, req, opt, chk)
+}
+
+// solveWithout solves the build without the registry cache, which failed
+// its check, and says so.
+func (b *Builder) solveWithout(ctx context.Context, req *Request, opt client.SolveOpt, chk *checks) (*client.SolveResponse, *vertexLog, error) {
+	chk.warn()
+	req.CacheExport, req.CacheImports = "", req.CacheCheck.Without
+	opt.CacheImports, opt.CacheExports = cacheOptions(*req)
+	return b.solve(ctx, *req, opt, newVertexLog(showAll, nil))
+}
+
+// exportCache exports the cache of a build that ran no step, in a solve
+// of its own, when the caching registry lacks it (a new branch's, say);
+// when the registry holds it, it holds what the build used. A caching
+// registry that failed its check gets nothing; a failed export is a
+// warning.
+func (b *Builder) exportCache(ctx context.Context, req Request, opt client.SolveOpt, chk *checks) {
+	if req.CacheExport == "" || len(opt.CacheExports) == 0 {
+		return
+	}
+	if chk.wait(ctx) != nil {
+		chk.warn()
+		return
+	}
+	if chk.present(ctx) {
+		return
+	}
+	opt.Exports = nil
+	_, _, err := b.solve(ctx, req, opt, newVertexLog(showExport, nil))
+	if err != nil && req.CacheCheck != nil {
+		fmt.Fprintf(req.CacheCheck.Warn, "hoist: warning: step %s: exporting the build's cache to %s: %v\n", req.CacheCheck.Step, req.CacheExport, err)
+	}
+}
+
+// checks are a CacheCheck under way.
+type checks struct {
+	c         *CacheCheck
+	err       chan error
+	isPresent chan bool
+	warned    bool
+}
+
+// startChecks starts c's checks; nil c checks nothing and passes.
+func startChecks(ctx context.Context, c *CacheCheck) *checks {
+	k := &checks{c: c, err: make(chan error, 1), isPresent: make(chan bool, 1)}
+	if c == nil || c.Check == nil {
+		k.err <- nil
+	} else {
+		go func() { k.err <- c.Check(ctx) }()
+	}
+	if c == nil || c.Present == nil {
+		k.isPresent <- false
+	} else {
+		go func() { k.isPresent <- c.Present(ctx) }()
+	}
+	return k
+}
+
+// wait returns the check's answer, or ctx's error when it ends first.
+func (k *checks) wait(ctx context.Context) error {
+	select {
+	case err := <-k.err:
+		k.err <- err
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// failed reports whether the check has answered with an error.
+func (k *checks) failed() bool {
+	select {
+	case err := <-k.err:
+		k.err <- err
+		return err != nil
+	default:
+		return false
+	}
+}
+
+// present reports whether the registry holds the cache export already.
+func (k *checks) present(ctx context.Context) bool {
+	select {
+	case p := <-k.isPresent:
+		k.isPresent <- p
+		return p
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// warn writes, once, why the build goes without the registry cache.
+func (k *checks) warn() {
+	if k.warned || k.c == nil {
+		return
+	}
+	k.warned = true
+	err := <-k.err
+	k.err <- err
+	fmt.Fprintf(k.c.Warn, "hoist: warning: step %s: %v; building without the registry cache\n", k.c.Step, err)
 }

@@ -50,6 +50,8 @@ type Builder struct {
 	Name string
 	// Platforms are the platforms it builds natively.
 	Platforms []string
+	// workerID is its first worker's id, when listed.
+	workerID string
 }
 
 // Connect reaches BuildKit as opts says. Close the Builder when done: it
@@ -79,13 +81,8 @@ func Connect(ctx context.Context, opts Options) (*Builder, error) {
 			return named(ctx, &Builder{client: c, Addr: DefaultAddr}, opts), nil
 		}
 	}
-	d, err := startDaemon(ctx, opts.Registries, opts.Log)
+	d, c, err := startDaemon(ctx, opts.Registries, opts.Log)
 	if err != nil {
-		return nil, err
-	}
-	c, err := dial(ctx, d.addr, 0)
-	if err != nil {
-		d.stop()
 		return nil, err
 	}
 	return named(ctx, &Builder{client: c, local: d, Addr: d.addr, log: opts.Log}, opts), nil
@@ -105,6 +102,7 @@ func named(ctx context.Context, b *Builder, opts Options) *Builder {
 	if len(b.Platforms) == 0 {
 		if ws, err := b.client.ListWorkers(ctx); err == nil && len(ws) > 0 && len(ws[0].Platforms) > 0 {
 			b.Platforms = []string{platforms.Format(ws[0].Platforms[0])}
+			b.workerID = ws[0].ID
 		}
 	}
 	return b

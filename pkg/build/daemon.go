@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/moby/buildkit/client"
+
 	"github.com/hoist-build/hoist/pkg/registries"
 )
 
@@ -29,6 +31,7 @@ type daemon struct {
 	cmd     *exec.Cmd
 	addr    string
 	tmp     string
+	root    string   // its state folder
 	lock    *os.File // the state folder's lock, when this run holds it
 	owner   *os.File // ownerFile, locked while this hoist runs
 	exited  chan struct{}
@@ -96,29 +99,30 @@ func stateDir() string {
 	return filepath.Join(os.TempDir(), "hoist-buildkit")
 }
 
-// startDaemon starts buildkitd on a unix socket in a new temp dir. Its state
-// lives in stateDir, so the layer cache survives between runs; when another
-// hoist holds that state, this run uses a fresh one.
-func startDaemon(ctx context.Context, regs *registries.Config, log io.Writer) (*daemon, error) {
+// startDaemon starts buildkitd on a unix socket in a new temp dir and
+// returns it with a client once it answers. Its state lives in stateDir,
+// so the layer cache survives between runs; when another hoist holds that
+// state, this run uses a fresh one.
+func startDaemon(ctx context.Context, regs *registries.Config, log io.Writer) (*daemon, *client.Client, error) {
 	bin, err := BuildkitdPath()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var kit string // rootlesskit, for a user who is not root
 	if os.Geteuid() != 0 {
 		if kit, err = rootlessKit(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	removeStale(os.TempDir(), staleAge)
 	tmp, err := os.MkdirTemp("", tempPrefix)
 	if err != nil {
-		return nil, fmt.Errorf("starting buildkitd: %w", err)
+		return nil, nil, fmt.Errorf("starting buildkitd: %w", err)
 	}
 	d := &daemon{tmp: tmp, addr: "unix://" + filepath.Join(tmp, "buildkitd.sock"), exited: make(chan struct{})}
 	if d.owner, err = lockFile(filepath.Join(tmp, ownerFile)); err != nil {
 		d.cleanup()
-		return nil, fmt.Errorf("starting buildkitd: %w", err)
+		return nil, nil, fmt.Errorf("starting buildkitd: %w", err)
 	}
 	root := stateDir()
 	if err := os.MkdirAll(root, 0o700); err == nil {
@@ -136,24 +140,32 @@ func startDaemon(ctx context.Context, regs *registries.Config, log io.Writer) (*
 	conf := filepath.Join(tmp, "buildkitd.toml")
 	if err := os.WriteFile(conf, []byte(daemonConfig(regs)), 0o600); err != nil {
 		d.cleanup()
-		return nil, fmt.Errorf("starting buildkitd: %w", err)
+		return nil, nil, fmt.Errorf("starting buildkitd: %w", err)
 	}
 	d.logFile = filepath.Join(tmp, "buildkitd.log")
 	logf, err := os.Create(d.logFile)
 	if err != nil {
 		d.cleanup()
-		return nil, fmt.Errorf("starting buildkitd: %w", err)
+		return nil, nil, fmt.Errorf("starting buildkitd: %w", err)
 	}
 	defer logf.Close()
-	if d.cmd, err = daemonCommand(bin, kit, tmp, append([]string{"--root", root, "--addr", d.addr, "--config", conf}, localEntitlements...)); err != nil {
+	// Only the OCI worker: hoist never builds on containerd's, and need
+	// not look for it. A fresh state, removed after the run, needs no
+	// garbage collection.
+	args := []string{"--root", root, "--addr", d.addr, "--config", conf, "--containerd-worker=false"}
+	args = append(args, localEntitlements...)
+	if d.lock == nil {
+		args = append(args, "--oci-worker-gc=false")
+	}
+	if d.cmd, err = daemonCommand(bin, kit, tmp, args); err != nil {
 		d.cleanup()
-		return nil, fmt.Errorf("starting buildkitd: %w", err)
+		return nil, nil, fmt.Errorf("starting buildkitd: %w", err)
 	}
 	d.cmd.Stdout, d.cmd.Stderr = logf, logf
 	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := d.cmd.Start(); err != nil {
 		d.cleanup()
-		return nil, fmt.Errorf("starting buildkitd %s: %w", bin, err)
+		return nil, nil, fmt.Errorf("starting buildkitd %s: %w", bin, err)
 	}
 	running.Lock()
 	running.m[d] = true
@@ -161,38 +173,19 @@ func startDaemon(ctx context.Context, regs *registries.Config, log io.Writer) (*
 	go func() { d.cmd.Wait(); close(d.exited) }()
 	if err := os.WriteFile(filepath.Join(tmp, pidFile), []byte(strconv.Itoa(d.cmd.Process.Pid)), 0o600); err != nil {
 		d.stop()
-		return nil, fmt.Errorf("starting buildkitd: %w", err)
+		return nil, nil, fmt.Errorf("starting buildkitd: %w", err)
 	}
 	mode := ""
 	if kit != "" {
 		mode = " rootless"
 	}
 	fmt.Fprintf(log, "started a local%s buildkitd (%s), state in %s\n", mode, bin, root)
-	if err := d.wait(ctx, 30*time.Second); err != nil {
+	c, err := d.ready(ctx, 30*time.Second)
+	if err != nil {
 		d.stop()
-		return nil, err
+		return nil, nil, err
 	}
-	return d, nil
-}
-
-// wait returns once the daemon answers, or with the end of its log when it
-// exits or does not answer in time.
-func (d *daemon) wait(ctx context.Context, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		select {
-		case <-d.exited:
-			return fmt.Errorf("buildkitd exited at start: %s", d.logTail())
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-		if c, err := dial(ctx, d.addr, time.Second); err == nil {
-			c.Close()
-			return nil
-		}
-	}
-	return fmt.Errorf("buildkitd did not answer within %s: %s", limit, d.logTail())
+	return d, c, nil
 }
 
 func (d *daemon) logTail() string {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/hoist-build/hoist/pkg/registries"
@@ -19,14 +20,23 @@ import (
 //     the fallback instead (req.Replace); notices gets one line each;
 //   - cache_from imports (cacheFrom) go through the same rules, but one
 //     that cannot be had is a warning (to warn), never a failed build;
-//   - a caching registry (cache, nil when none) that refuses pushes is a
-//     warning, and the build goes on with only the step's own cache_from.
+//   - a caching registry (cache, nil when none) is checked while the build
+//     runs (req.CacheCheck): one that refuses pushes is a warning, and the
+//     build goes on with only the step's own cache_from; and whether it
+//     holds the build's cache export already.
 func Preflight(ctx context.Context, acct *registries.Account, req *Request, cache *registries.Integration, cacheFrom []string, step string, notices, warn io.Writer) error {
-	if cache != nil {
-		if err := checkCache(ctx, acct, cache, req.CacheExport); err != nil {
-			fmt.Fprintf(warn, "hoist: warning: step %s: %v; building without the registry cache\n", step, err)
-			req.CacheExport, req.CacheImports = "", slices.Clone(cacheFrom)
+	if cache != nil && req.CacheExport != "" {
+		export := req.CacheExport
+		// The registry cache's own imports: what is not the step's cache_from.
+		own := slices.DeleteFunc(slices.Clone(req.CacheImports), func(s string) bool { return slices.Contains(cacheFrom, s) })
+		req.CacheCheck = &CacheCheck{
+			Check:   func(ctx context.Context) error { return checkCache(ctx, acct, cache, export) },
+			Present: func(ctx context.Context) bool { return cachePresent(ctx, acct, cache, export) },
+			Step:    step, Warn: warn,
 		}
+		defer func() {
+			req.CacheCheck.Without = slices.DeleteFunc(slices.Clone(req.CacheImports), func(s string) bool { return slices.Contains(own, s) })
+		}()
 	}
 	if !acct.AnyFallback() || req.dockerfileRemote() {
 		return nil // nothing could come from elsewhere, or the builder reads the Dockerfile
@@ -92,6 +102,18 @@ func checkCache(ctx context.Context, acct *registries.Account, cache *registries
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	return acct.Client(cache).CheckPush(ctx, ref.Context())
+}
+
+// cachePresent reports whether the caching registry holds the cache
+// export's reference, from one request.
+func cachePresent(ctx context.Context, acct *registries.Account, cache *registries.Integration, export string) bool {
+	ref, err := name.ParseReference(export)
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return acct.Client(cache).Head(ctx, ref, remote.Backoff{Steps: 1}) == nil
 }
 
 // ExplainFailure, after a failed build, checks the images the Dockerfile

@@ -72,6 +72,9 @@ type Request struct {
 	Outputs []Output
 	// Stdout receives an output with dest=-.
 	Stdout io.Writer
+	// CacheCheck, when set, checks the caching registry while the build
+	// runs (see CacheCheck).
+	CacheCheck *CacheCheck
 	// LocalStore is the OCI layout folder the image is written to (it
 	// must be set): hoist publishes it from there, and a later push step
 	// can push a build that was not pushed. BuildKit itself pushes nothing.
@@ -143,19 +146,9 @@ func (b *Builder) Build(ctx context.Context, req Request) (*Result, error) {
 	defer files.abort()
 	opt.Exports = append(opt.Exports, files.entries...)
 	start := time.Now()
-	ch, shown := req.Progress.Status()
-	// Secret-named build arguments' values never reach the display or an
-	// error: BuildKit names a RUN vertex with its arguments expanded.
-	red := newRedactor(req.BuildArgs, req.Mask)
-	if red != nil && ch != nil {
-		in := make(chan *client.SolveStatus, 16)
-		go red.forward(in, ch)
-		ch = in
-	}
-	resp, err := b.client.Solve(ctx, nil, *opt, ch)
-	<-shown
+	resp, err := b.solveBuild(ctx, &req, *opt)
 	if err != nil {
-		return nil, entitlementError(red.err(err))
+		return nil, entitlementError(err)
 	}
 	name := ""
 	if len(req.Names) > 0 {

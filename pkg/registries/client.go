@@ -26,6 +26,8 @@ type Client struct {
 	once      sync.Once
 	transport http.RoundTripper
 	err       error
+
+	checks pushChecks
 }
 
 // Transport returns the client's transport: HTTP/1.1; the integration's
@@ -63,8 +65,13 @@ func (c *Client) Repository(image string) (name.Repository, error) {
 func (c *Client) String() string { return c.Integration.String() }
 
 // CheckPush logs in and checks that repo may be pushed to. Its error is
-// an *Error naming the registry.
+// an *Error naming the registry. A repository is checked once per client:
+// callers at the same time share one check, and a success is kept.
 func (c *Client) CheckPush(ctx context.Context, repo name.Repository) error {
+	return c.checks.do(ctx, repo.String(), func() error { return c.checkPush(repo) })
+}
+
+func (c *Client) checkPush(repo name.Repository) error {
 	t, err := c.Transport()
 	if err != nil {
 		return err

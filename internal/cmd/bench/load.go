@@ -16,10 +16,11 @@ import (
 	"github.com/hoist-build/hoist/internal/stack"
 )
 
-// benchLoad runs n hoist run processes at once on one buildkitd, each a
-// distinct small build pushed to two registries, checks that every tag at
-// both registries holds the digest its run printed, and compares the wall
-// time with the same n runs one after another.
+// benchLoad runs n hoist run processes at once on one buildkitd and three
+// registries, each a distinct build pushed to two of the three (run i to
+// registries i%3 and (i+1)%3), checks that every tag at both registries
+// holds the digest its run printed, and compares the wall time with the
+// same n runs one after another.
 func benchLoad(hoist string, n int) error {
 	ctx := context.Background()
 	bk, err := stack.StartBuildkitd(ctx)
@@ -27,15 +28,10 @@ func benchLoad(hoist string, n int) error {
 		return err
 	}
 	defer bk.Stop()
-	two, err := stack.StartRegistry(stack.RegistryOptions{})
-	if err != nil {
-		return err
-	}
-	defer two.Stop()
 	reg, base, dir, err := setup("hoist-bench-load-", func(host string) map[string]string {
 		return map[string]string{
 			"Dockerfile":    "ARG BASE\nFROM ${BASE}\nARG N\nARG ROUND\nRUN echo $N $ROUND > /n\n",
-			"codefresh.yml": "version: '1.0'\nsteps:\n  app:\n    type: build\n    image_name: load/app${{N}}\n    tag: r${{ROUND}}\n    registry: one\n    build_arguments: ['N=${{N}}', 'ROUND=${{ROUND}}', 'BASE=${{BASE}}']\n  copy:\n    type: push\n    candidate: ${{app}}\n    registry: two\n    tag: r${{ROUND}}\n",
+			"codefresh.yml": "version: '1.0'\nsteps:\n  app:\n    type: build\n    image_name: load/app${{N}}\n    tag: r${{ROUND}}\n    registry: ${{FIRST}}\n    build_arguments: ['N=${{N}}', 'ROUND=${{ROUND}}', 'BASE=${{BASE}}']\n  copy:\n    type: push\n    candidate: ${{app}}\n    registry: ${{SECOND}}\n    tag: r${{ROUND}}\n",
 		}
 	})
 	if err != nil {
@@ -43,14 +39,29 @@ func benchLoad(hoist string, n int) error {
 	}
 	defer reg.Stop()
 	defer os.RemoveAll(dir)
+	hosts := []string{reg.Host}
+	conf := "registries:\n"
+	for i := 0; i < 3; i++ {
+		if i > 0 {
+			r, err := stack.StartRegistry(stack.RegistryOptions{})
+			if err != nil {
+				return err
+			}
+			defer r.Stop()
+			hosts = append(hosts, r.Host)
+		}
+		conf += fmt.Sprintf("  - name: r%d\n    domain: %s\n    insecure: true\n", i, hosts[i])
+	}
 	regs := filepath.Join(dir, "registries.yaml")
-	if err := os.WriteFile(regs, []byte(fmt.Sprintf("registries:\n  - name: one\n    domain: %s\n    insecure: true\n  - name: two\n    domain: %s\n    insecure: true\n", reg.Host, two.Host)), 0o644); err != nil {
+	if err := os.WriteFile(regs, []byte(conf), 0o644); err != nil {
 		return err
 	}
 	digest := regexp.MustCompile(`digest (sha256:[0-9a-f]{64})`)
 	one := func(i int, round string) error {
+		first, second := i%3, (i+1)%3
 		c := exec.Command(hoist, "run", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", regs, "--builder", bk.Addr,
-			"--progress", "quiet", "--var", fmt.Sprintf("N=%d", i), "--var", "ROUND="+round, "--var", "BASE="+base, "--var", "CF_BRANCH=load")
+			"--progress", "quiet", "--var", fmt.Sprintf("N=%d", i), "--var", "ROUND="+round, "--var", "BASE="+base, "--var", "CF_BRANCH=load",
+			"--var", fmt.Sprintf("FIRST=r%d", first), "--var", fmt.Sprintf("SECOND=r%d", second))
 		out, err := c.CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("run %d: %v\n%s", i, err, out)
@@ -59,7 +70,7 @@ func benchLoad(hoist string, n int) error {
 		if m == nil {
 			return fmt.Errorf("run %d printed no digest:\n%s", i, out)
 		}
-		for _, host := range []string{reg.Host, two.Host} {
+		for _, host := range []string{hosts[first], hosts[second]} {
 			ref, _ := name.ParseReference(fmt.Sprintf("%s/load/app%d:r%s", host, i, round), name.Insecure)
 			d, err := remote.Head(ref)
 			if err != nil || d.Digest.String() != string(m[1]) {
@@ -89,7 +100,7 @@ func benchLoad(hoist string, n int) error {
 		}
 	}
 	sequential := time.Since(start)
-	fmt.Printf("load: %d hoist run processes at once, each a build pushed to two registries, every tag checked at both:\n", n)
+	fmt.Printf("\nload: %d hoist run processes at once on one buildkitd, each a distinct build pushed to two of three registries, every tag checked at both:\n", n)
 	fmt.Printf("  at once %7.0f ms, one after another %7.0f ms, ratio %.2f; all %d digests right\n", ms(concurrent), ms(sequential), float64(concurrent)/float64(sequential), n)
 	return nil
 }

@@ -20,7 +20,7 @@ import (
 func main() {
 	hoist := flag.String("hoist", "bin/hoist", "the hoist binary")
 	runs := flag.Int("runs", 31, "timed runs of each tool in the build comparison")
-	only := flag.String("only", "", "run one part: build, images, push, cache, builders, load, links, http2 or memory")
+	only := flag.String("only", "", "run one part: build, images, push, cache, daemonless, builders, load, links, http2 or memory")
 	flag.Parse()
 	var err error
 	if *only == "" || *only == "build" {
@@ -33,7 +33,10 @@ func main() {
 		err = benchPush(*hoist, 3)
 	}
 	if err == nil && (*only == "" || *only == "cache") {
-		err = benchCache(*hoist)
+		err = benchCache(*hoist, 21)
+	}
+	if err == nil && (*only == "" || *only == "daemonless") {
+		err = benchDaemonless(*hoist, 11)
 	}
 	if err == nil && (*only == "" || *only == "builders") {
 		err = benchBuilders(*hoist, 3)
