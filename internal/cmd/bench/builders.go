@@ -82,7 +82,7 @@ func benchBuilders(hoist string, rounds int) error {
 		return timed(args...)
 	}
 	buildMulti := func(builder ...string) (time.Duration, error) {
-		args := append([]string{"build", dir, "-f", "multi.Dockerfile", "--image-name", "pool/multi", "--registry", "bench", "--no-cache",
+		args := append([]string{"build", dir, "-f", filepath.Join(dir, "multi.Dockerfile"), "--image-name", "pool/multi", "--registry", "bench", "--no-cache",
 			"--platform", "linux/amd64,linux/arm64", "--build-arg", "BASE=" + multi, "--registries", regs, "--progress", "quiet"}, builder...)
 		return timed(args...)
 	}
