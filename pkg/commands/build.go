@@ -141,11 +141,13 @@ func (f *buildOptions) AddFlags(cmd *cobra.Command) {
 // Validate checks that the step has an image name and does not both skip
 // the push and name registries.
 func (f *buildOptions) Validate() error {
-	if err := pipeline.CheckImageName(f.imageName); f.imageName != "" && err != nil {
-		return errs.Input("--image-name: %v", err)
-	}
+	// A registry host first: 127.0.0.1:5000/x is that mistake, not a bad
+	// name component.
 	if host, ok := registryHost(f.imageName); ok {
 		return errs.Input("--image-name %s: names the registry %s; give the image name without it (the registry comes from --registry or the auto-push policy), or the full reference with -t", f.imageName, host)
+	}
+	if err := pipeline.CheckImageName(f.imageName); f.imageName != "" && err != nil {
+		return errs.Input("--image-name: %v", err)
 	}
 	var err error
 	if f.read, err = readTags(f.imageName, append(f.tags, f.outputs.names()...), f.registries); err != nil {

@@ -19,13 +19,15 @@ import (
 // current folder.
 func TestBuildxHabits(t *testing.T) {
 	dir := writeFiles(t, map[string]string{"app/main.txt": "x\n", "docker/Dockerfile.prod": "FROM scratch\n"})
-	r := hoist(t, "build", filepath.Join(dir, "app"), "--image-name", "ghcr.io/acme/app", "--tag", "1.2", "--dry-run")
-	want := "hoist: --image-name ghcr.io/acme/app: names the registry ghcr.io; give the image name without it (the registry comes from --registry or the auto-push policy), or the full reference with -t\n"
-	if r.code != 2 || r.stderr != want {
-		t.Errorf("--image-name with a registry: exit %d, stderr %q; want exit 2, %q", r.code, r.stderr, want)
+	for _, host := range []string{"ghcr.io", "127.0.0.1:5000", "localhost"} {
+		r := hoist(t, "build", filepath.Join(dir, "app"), "--image-name", host+"/acme/app", "--tag", "1.2", "--dry-run")
+		want := "hoist: --image-name " + host + "/acme/app: names the registry " + host + "; give the image name without it (the registry comes from --registry or the auto-push policy), or the full reference with -t\n"
+		if r.code != 2 || r.stderr != want {
+			t.Errorf("--image-name with a registry: exit %d, stderr %q; want exit 2, %q", r.code, r.stderr, want)
+		}
 	}
 	t.Chdir(dir)
-	r = mustHoist(t, "build", "app", "-f", "docker/Dockerfile.prod", "--image-name", "acme/app", "--tag", "1.2", "--no-push", "--dry-run")
+	r := mustHoist(t, "build", "app", "-f", "docker/Dockerfile.prod", "--image-name", "acme/app", "--tag", "1.2", "--no-push", "--dry-run")
 	if !strings.Contains(r.stdout, "acme/app:1.2") {
 		t.Errorf("-f docker/Dockerfile.prod from the parent folder: plan %q", r.stdout)
 	}
