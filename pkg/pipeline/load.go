@@ -10,7 +10,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/files"
 )
 
@@ -41,21 +40,12 @@ func Load(r io.Reader, file string) (*Pipeline, error) {
 	if err != nil {
 		return nil, readError(file, "pipeline", err)
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, errs.YAML(file, data, err)
-	}
 	l := &loader{file: file}
 	p := &Pipeline{File: file, Dir: "."}
-	if len(doc.Content) == 0 {
-		return nil, l.errf(&doc, "", "the file is empty")
+	top, err := l.parse(data, "the file is empty")
+	if err != nil {
+		return nil, err
 	}
-	if at, loops := tooLarge(&doc, MaxNodes); loops {
-		return nil, l.errf(at, "", "an alias refers to a node that holds it, so the file expands without end")
-	} else if at != nil {
-		return nil, l.errf(at, "", "aliases and merge keys expand the file to more than %d nodes", MaxNodes)
-	}
-	top := doc.Content[0]
 	ps, err := pairs(top)
 	if err != nil {
 		return nil, l.errf(top, "", "the top level must be a mapping of version, stages and steps")

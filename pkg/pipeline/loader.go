@@ -53,3 +53,22 @@ func readError(path, what string, err error) error {
 	}
 	return fmt.Errorf("reading %s: %w", what, err)
 }
+
+// parse reads data, the YAML file l names, and returns its top node: a
+// syntax error, an empty file (empty says what is empty) and aliases that
+// expand without end or beyond MaxNodes are each one line.
+func (l *loader) parse(data []byte, empty string) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, errs.YAML(l.file, data, err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, l.errf(&doc, "", "%s", empty)
+	}
+	if at, loops := tooLarge(&doc, MaxNodes); loops {
+		return nil, l.errf(at, "", "an alias refers to a node that holds it, so the file expands without end")
+	} else if at != nil {
+		return nil, l.errf(at, "", "aliases and merge keys expand the file to more than %d nodes", MaxNodes)
+	}
+	return doc.Content[0], nil
+}

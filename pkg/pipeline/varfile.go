@@ -7,7 +7,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/hoist-build/hoist/pkg/errs"
 	"github.com/hoist-build/hoist/pkg/files"
 )
 
@@ -27,26 +26,18 @@ func LoadVarFile(path string) (vars map[string]string, encrypted []string, err e
 	if err != nil {
 		return nil, nil, readError(path, "variables", err)
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, nil, errs.YAML(path, data, err)
-	}
 	l := &loader{file: path}
-	if len(doc.Content) == 0 {
-		return nil, nil, l.errf(&doc, "", "the variables file is empty")
+	top, err := l.parse(data, "the variables file is empty")
+	if err != nil {
+		return nil, nil, err
 	}
-	if at, loops := tooLarge(&doc, MaxNodes); loops {
-		return nil, nil, l.errf(at, "", "an alias refers to a node that holds it, so the file expands without end")
-	} else if at != nil {
-		return nil, nil, l.errf(at, "", "aliases and merge keys expand the file to more than %d nodes", MaxNodes)
-	}
-	sets, err := l.varSets(doc.Content[0])
+	sets, err := l.varSets(top)
 	if err != nil {
 		return nil, nil, err
 	}
 	switch len(sets) {
 	case 0:
-		return nil, nil, l.errf(doc.Content[0], "", "the variables file holds no set of variables")
+		return nil, nil, l.errf(top, "", "the variables file holds no set of variables")
 	case 1:
 		return l.varSet(sets[0])
 	}
