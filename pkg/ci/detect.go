@@ -1,6 +1,9 @@
 package ci
 
-import "strings"
+import (
+	"cmp"
+	"strings"
+)
 
 // Build is what a CI system says of the build it runs. Fields it does not
 // give are empty.
@@ -60,7 +63,7 @@ var systems = []system{
 	{"Jenkins", present("JENKINS_URL"), func(e map[string]string) Build {
 		b := Build{Revision: e["GIT_COMMIT"], BuildID: e["BUILD_ID"], Tag: e["TAG_NAME"]}
 		if b.Tag == "" {
-			b.Branch = first(e["CHANGE_BRANCH"], e["BRANCH_NAME"], strings.TrimPrefix(e["GIT_BRANCH"], "origin/"))
+			b.Branch = cmp.Or(e["CHANGE_BRANCH"], e["BRANCH_NAME"], strings.TrimPrefix(e["GIT_BRANCH"], "origin/"))
 		}
 		return b
 	}},
@@ -107,13 +110,4 @@ func set(k, v string) func(map[string]string) bool {
 
 func present(k string) func(map[string]string) bool {
 	return func(e map[string]string) bool { return e[k] != "" }
-}
-
-func first(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

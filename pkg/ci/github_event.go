@@ -1,6 +1,7 @@
 package ci
 
 import (
+	"cmp"
 	"encoding/json"
 	"io"
 	"os"
@@ -57,7 +58,7 @@ type githubEvent struct {
 // github reads GitHub Actions' variables and, when it can, the event
 // payload: a payload that cannot be read leaves its fields empty.
 func github(env map[string]string) Change {
-	c := Change{Initiator: first(env["GITHUB_TRIGGERING_ACTOR"], env["GITHUB_ACTOR"])}
+	c := Change{Initiator: cmp.Or(env["GITHUB_TRIGGERING_ACTOR"], env["GITHUB_ACTOR"])}
 	if env["GITHUB_SERVER_URL"] != "" && env["GITHUB_REPOSITORY"] != "" && env["GITHUB_RUN_ID"] != "" {
 		c.URL = env["GITHUB_SERVER_URL"] + "/" + env["GITHUB_REPOSITORY"] + "/actions/runs/" + env["GITHUB_RUN_ID"]
 	}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,7 @@ func changeVars(set func(k, v string), info gitinfo.Info, env map[string]string,
 	for _, kv := range [][2]string{
 		// A release: GitHub's release event, else the tag the CI builds,
 		// else the tag git has at HEAD.
-		{"CF_RELEASE_TAG", first(c.Release.Tag, build.Tag, info.Tag)},
+		{"CF_RELEASE_TAG", cmp.Or(c.Release.Tag, build.Tag, info.Tag)},
 		{"CF_RELEASE_NAME", c.Release.Name},
 		{"CF_RELEASE_ID", c.Release.ID},
 		{"CF_PRERELEASE_FLAG", c.Release.Prerelease},
@@ -50,7 +51,7 @@ func changeVars(set func(k, v string), info gitinfo.Info, env map[string]string,
 		{"CF_PULL_REQUEST_MERGED_COMMIT_SHA", pr.MergedSHA},
 		{"CF_BUILD_URL", c.URL},
 		// Outside a CI, the build's initiator is whoever runs hoist.
-		{"CF_BUILD_INITIATOR", first(c.Initiator, env["USER"], env["LOGNAME"])},
+		{"CF_BUILD_INITIATOR", cmp.Or(c.Initiator, env["USER"], env["LOGNAME"])},
 		{"CF_COMMIT_MESSAGE_ESCAPED", escape(message)},
 		{"CF_KUBECONFIG_PATH", kube},
 		{"CI", "true"},
@@ -71,13 +72,4 @@ func escape(s string) string {
 	enc.Encode(s)
 	out := strings.TrimSuffix(b.String(), "\n")
 	return out[1 : len(out)-1]
-}
-
-func first(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
