@@ -33,14 +33,19 @@ func (pl *planner) local(p string) string {
 	}
 	if repo := pl.vars["CF_REPO_NAME"]; repo != "" {
 		if sub, ok := under(rest, "/"+repo); ok {
-			clone, set := pl.vars[pipeline.ImplicitClone]
-			if !set {
-				clone = pl.repoRoot
-			}
-			return filepath.Join(pl.abs(clone), sub)
+			return filepath.Join(pl.abs(pl.checkout()), sub)
 		}
 	}
 	return filepath.Join(pl.abs(pl.vars["CF_VOLUME_PATH"]), rest)
+}
+
+// checkout is the folder ${{main_clone}} names, the checkout hoist runs
+// in when nothing defines it.
+func (pl *planner) checkout() string {
+	if clone, set := pl.vars[pipeline.ImplicitClone]; set {
+		return clone
+	}
+	return pl.repoRoot
 }
 
 // abs resolves p against the pipeline file's folder.
@@ -74,11 +79,7 @@ func (pl *planner) passedOver(s *pipeline.Step) {
 	}
 	dir := s.WorkingDirectory
 	if dir == "" {
-		clone, set := pl.vars[pipeline.ImplicitClone]
-		if !set {
-			clone = pl.repoRoot
-		}
-		dir = clone
+		dir = pl.checkout()
 	} else {
 		var err error
 		if dir, err = pl.vars.Expand(dir); err != nil {
