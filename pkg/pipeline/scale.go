@@ -146,7 +146,7 @@ func (s *Step) references() []reference {
 		}
 		var names []string
 		for _, t := range texts {
-			names = append(names, refNames(t)...)
+			names = append(names, RefNames(t)...)
 		}
 		if len(names) > 0 {
 			out = append(out, reference{field: field, line: line, names: names})
@@ -185,7 +185,7 @@ func (s *Step) references() []reference {
 	}
 	if w := s.When; w != nil {
 		for _, c := range append(append([]Condition(nil), w.All...), w.Any...) {
-			names := refNames(c.Expr)
+			names := RefNames(c.Expr)
 			for _, m := range stepsMember.FindAllStringSubmatch(c.Expr, -1) {
 				names = append(names, m[1])
 			}
@@ -211,9 +211,9 @@ func hookField(st State) string {
 	return "success"
 }
 
-// refNames lists the step names ${{name}} and ${{steps.name.x}} in s refer
-// to.
-func refNames(s string) []string {
+// RefNames lists the names the references in s give: name for ${{name}},
+// and the step's name for ${{steps.name.x}}.
+func RefNames(s string) []string {
 	var out []string
 	for _, m := range varRef.FindAllStringSubmatch(s, -1) {
 		n := m[1]

@@ -2,7 +2,6 @@ package runner
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -17,10 +16,6 @@ const (
 	reasonSkip = "left out by --skip"
 	reasonOnly = "not named by --only"
 )
-
-// stepRef finds the step a ${{STEP}} or ${{steps.STEP.field}} reference
-// names.
-var stepRef = regexp.MustCompile(`\$\{\{\s*(steps\.[A-Za-z0-9_\-]+|[A-Za-z0-9_\-]+)`)
 
 // selection is which steps --skip and --only leave out, and the notices
 // about steps kept because a step that runs waits for them.
@@ -188,9 +183,7 @@ func waitsOn(s *pipeline.Step) []string {
 		names = append(names, d.Name)
 	}
 	if s.Push != nil {
-		for _, m := range stepRef.FindAllStringSubmatch(s.Push.Candidate, -1) {
-			names = append(names, strings.TrimPrefix(m[1], "steps."))
-		}
+		names = append(names, pipeline.RefNames(s.Push.Candidate)...)
 	}
 	return names
 }
