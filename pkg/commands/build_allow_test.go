@@ -38,7 +38,7 @@ func TestBuildAllowInsecure(t *testing.T) {
 
 	t.Setenv("HOIST_BUILDKIT_STATE", t.TempDir())
 	mustHoist(t, args...) // hoist's own local builder
-	img := pulled(t, regA.Host+"/team-a/ctx/insecure:v1")
+	img := image(t, regA.Host+"/team-a/ctx/insecure:v1")
 	insecure := capEff.FindStringSubmatch(fileOr(t, img, "insecure"))
 	sandbox := capEff.FindStringSubmatch(fileOr(t, img, "sandbox"))
 	if insecure == nil || insecure[1] != host[1] {

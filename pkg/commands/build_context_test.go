@@ -12,11 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/hoist-build/hoist/internal/stack"
 )
@@ -27,21 +25,7 @@ func buildAndPull(t *testing.T, context, repo string, args ...string) v1.Image {
 	t.Helper()
 	mustHoist(t, append([]string{"build", context, "--image-name", "ctx/" + repo, "--tag", "v1", "--registry", "a",
 		"--registries", registriesFile(t, ""), "--builder", bk.Addr, "--progress", "quiet"}, args...)...)
-	return pulled(t, regA.Host+"/team-a/ctx/"+repo+":v1")
-}
-
-// pulled returns the image at ref from a test registry.
-func pulled(t *testing.T, ref string) v1.Image {
-	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := remote.Image(r)
-	if err != nil {
-		t.Fatalf("%s: %v", ref, err)
-	}
-	return img
+	return image(t, regA.Host+"/team-a/ctx/"+repo+":v1")
 }
 
 // withStdin runs f with os.Stdin reading data.
@@ -102,7 +86,7 @@ func TestBuildContextNamed(t *testing.T) {
 	if got, _ := fileInImage(t, img, "app.txt"); got != "app\n" {
 		t.Errorf("/app.txt = %q, want the main context's", got)
 	}
-	base := pulled(t, baseImage)
+	base := image(t, baseImage)
 	bl, _ := base.Layers()
 	il, _ := img.Layers()
 	bd, _ := bl[0].Digest()

@@ -108,15 +108,7 @@ func TestCacheExportOnlyWhenNew(t *testing.T) {
 // registry cache, image-manifest form).
 func cacheLayers(t *testing.T, ref string) []string {
 	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := remote.Image(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := img.Manifest()
+	m, err := image(t, ref).Manifest()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 )
 
 // TestBuildxFlagsExample runs the commands of examples/buildx-flags's
@@ -63,23 +61,8 @@ func TestBuildxFlagsExample(t *testing.T) {
 	if !strings.Contains(oci.stdout, "no push") {
 		t.Errorf("-o type=oci pushes nothing; plan:\n%s", oci.stdout)
 	}
-	f, err := os.Open("hello.tar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	lay := t.TempDir()
-	untar(t, f, lay)
-	p, err := layout.FromPath(lay)
-	if err != nil {
-		t.Fatalf("hello.tar is not an OCI layout: %v", err)
-	}
-	idx, err := p.ImageIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if im, err := idx.IndexManifest(); err != nil || len(im.Manifests) != 1 || im.Manifests[0].Digest.String() != digest {
-		t.Errorf("hello.tar's index.json: %v, %v; want one manifest, the printed %s", im, err, digest)
+	if _, im := ociTar(t, "hello.tar"); len(im.Manifests) != 1 || im.Manifests[0].Digest.String() != digest {
+		t.Errorf("hello.tar's index.json: %v; want one manifest, the printed %s", im, digest)
 	}
 	if _, err := os.Stat(".buildcache/index.json"); err != nil {
 		t.Errorf("--cache-to type=local wrote no cache: %v", err)

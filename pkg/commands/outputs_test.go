@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
@@ -41,6 +42,32 @@ func untar(t *testing.T, r io.Reader, dir string) []string {
 	}
 }
 
+// ociTar unpacks the OCI layout tar at path and returns the layout and
+// its index.json.
+func ociTar(t *testing.T, path string) (layout.Path, *v1.IndexManifest) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	lay := t.TempDir()
+	untar(t, f, lay)
+	p, err := layout.FromPath(lay)
+	if err != nil {
+		t.Fatalf("%s is not an OCI layout: %v", path, err)
+	}
+	idx, err := p.ImageIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatalf("%s's index.json: %v", path, err)
+	}
+	return p, im
+}
+
 // TestBuildOutputOCI: --output type=oci,dest=app.tar writes an OCI layout
 // tar holding the image hoist reports, by digest; --iidfile holds its image
 // ID; an output that is not an image pushes nothing, though the account has
@@ -58,24 +85,9 @@ func TestBuildOutputOCI(t *testing.T) {
 	if got := tagsIn(t, regA.Host+"/team-a/out/app"); len(got) > 0 {
 		t.Errorf("the default registry got out/app:%v", got)
 	}
-	f, err := os.Open("out/app.tar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	lay := t.TempDir()
-	untar(t, f, lay)
-	p, err := layout.FromPath(lay)
-	if err != nil {
-		t.Fatalf("app.tar is not an OCI layout: %v", err)
-	}
-	idx, err := p.ImageIndex()
-	if err != nil {
-		t.Fatal(err)
-	}
-	im, err := idx.IndexManifest()
-	if err != nil || len(im.Manifests) != 1 {
-		t.Fatalf("index.json: %v, %d manifests, want 1", err, len(im.Manifests))
+	p, im := ociTar(t, "out/app.tar")
+	if len(im.Manifests) != 1 {
+		t.Fatalf("index.json: %d manifests, want 1", len(im.Manifests))
 	}
 	if got := im.Manifests[0].Digest.String(); got != digest {
 		t.Errorf("app.tar holds %s, want the printed digest %s", got, digest)
