@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -17,6 +19,14 @@ type VarOptions struct {
 	// File is a variables file, as codefresh run's --var-file; Vars win
 	// over its values.
 	File string
+	// read holds what Validate read, so the file is read once.
+	read *varsRead
+}
+
+// varsRead are the variables Map returns, and the names masked.
+type varsRead struct {
+	vars   map[string]string
+	masked []string
 }
 
 // AddFlags adds -v/--var and --var-file to cmd.
@@ -32,14 +42,28 @@ func (o *VarOptions) AddFlags(cmd *cobra.Command) {
 // Validate checks that every variable is KEY=VALUE and that the variables
 // file reads.
 func (o *VarOptions) Validate() error {
-	_, _, err := o.Map()
-	return err
+	o.read = nil
+	vars, masked, err := o.readMap()
+	if err != nil {
+		return err
+	}
+	o.read = &varsRead{vars, masked}
+	return nil
 }
 
 // Map returns the variables by name, never nil: the variables file's,
 // then --var's over them; and the names of the variables whose values
 // hoist masks: those the file marks encrypted and --var does not set.
+// After Validate, the file is not read again.
 func (o *VarOptions) Map() (vars map[string]string, masked []string, err error) {
+	if o.read != nil {
+		return maps.Clone(o.read.vars), slices.Clone(o.read.masked), nil
+	}
+	return o.readMap()
+}
+
+// readMap reads the variables file and --var, as Map returns them.
+func (o *VarOptions) readMap() (vars map[string]string, masked []string, err error) {
 	vars = map[string]string{}
 	if o.File != "" {
 		fromFile, encrypted, err := pipeline.LoadVarFile(o.File)
