@@ -161,7 +161,7 @@ func (s *Step) references() []reference {
 			{"image_name", []string{b.ImageName}}, {"tag", []string{b.Tag}}, {"tags", b.Tags},
 			{"registry", []string{b.Registry}}, {"build_arguments", b.BuildArguments},
 			{"target", []string{b.Target}}, {"platform", []string{b.Platform}}, {"metadata", b.Metadata},
-			{"cache_from", b.CacheFrom}, {"secrets", b.Secrets}, {"ssh", b.SSH},
+			{"cache_from", b.CacheFrom}, {"cache_to", b.CacheTo}, {"secrets", b.Secrets}, {"ssh", b.SSH},
 		} {
 			add(f.name, b.Lines[f.name], f.texts...)
 		}
