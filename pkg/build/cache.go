@@ -54,7 +54,7 @@ func (b *Builder) solveBuild(ctx context.Context, req *Request, opt client.Solve
 		local := opt
 		local.CacheImports, local.CacheExports = nil, nil
 		lctx, cancel := context.WithCancelCause(ctx)
-		resp, _, err := b.solve(lctx, *req, local, newVertexLog(showLocalFirst, func() { cancel(errStepRuns) }))
+		resp, err := b.solve(lctx, *req, local, newVertexLog(showLocalFirst, func() { cancel(errStepRuns) }))
 		cancel(nil)
 		if err == nil {
 			b.exportCache(ctx, *req, opt, chk)
@@ -65,7 +65,7 @@ func (b *Builder) solveBuild(ctx context.Context, req *Request, opt client.Solve
 		}
 	}
 	mark := *req // before a failed check drops the registry cache
-	resp, _, err := b.solveChecked(ctx, req, opt, chk)
+	resp, err := b.solveChecked(ctx, req, opt, chk)
 	if err != nil {
 		return nil, err
 	}
@@ -76,10 +76,9 @@ func (b *Builder) solveBuild(ctx context.Context, req *Request, opt client.Solve
 	return resp, nil
 }
 
-// solve runs one solve of opt, its statuses recorded in log and shown on
-// the step's display as log's mode says, with secret build arguments
-// hidden.
-func (b *Builder) solve(ctx context.Context, req Request, opt client.SolveOpt, log *vertexLog) (*client.SolveResponse, *vertexLog, error) {
+// solve runs one solve of opt, its statuses shown on the step's display
+// as log's mode says, with secret build arguments hidden.
+func (b *Builder) solve(ctx context.Context, req Request, opt client.SolveOpt, log *vertexLog) (*client.SolveResponse, error) {
 	display, shown := req.Progress.Status()
 	// Secret-named build arguments' values never reach the display or an
 	// error: BuildKit names a RUN vertex with its arguments expanded.
@@ -101,14 +100,14 @@ func (b *Builder) solve(ctx context.Context, req Request, opt client.SolveOpt, l
 		close(display)
 	}
 	<-shown
-	return resp, log, red.err(err)
+	return resp, red.err(err)
 }
 
 // solveChecked solves the build with its cache imports while the caching
 // registry's check runs; when the check fails before the solve has
 // finished, the solve stops and runs again without the registry cache,
 // and req loses it.
-func (b *Builder) solveChecked(ctx context.Context, req *Request, opt client.SolveOpt, chk *checks) (*client.SolveResponse, *vertexLog, error) {
+func (b *Builder) solveChecked(ctx context.Context, req *Request, opt client.SolveOpt, chk *checks) (*client.SolveResponse, error) {
 	if chk.failed() {
 		return b.solveWithout(ctx, req, opt, chk)
 	}
@@ -119,16 +118,16 @@ func (b *Builder) solveChecked(ctx context.Context, req *Request, opt client.Sol
 			cancel(errCacheDropped)
 		}
 	}()
-	resp, log, err := b.solve(sctx, *req, opt, newVertexLog(showAll, nil))
+	resp, err := b.solve(sctx, *req, opt, newVertexLog(showAll, nil))
 	if err == nil || !errors.Is(context.Cause(sctx), errCacheDropped) {
-		return resp, log, err
+		return resp, err
 	}
 	return b.solveWithout(ctx, req, opt, chk)
 }
 
 // solveWithout solves the build without the registry cache, which failed
 // its check, and says so.
-func (b *Builder) solveWithout(ctx context.Context, req *Request, opt client.SolveOpt, chk *checks) (*client.SolveResponse, *vertexLog, error) {
+func (b *Builder) solveWithout(ctx context.Context, req *Request, opt client.SolveOpt, chk *checks) (*client.SolveResponse, error) {
 	chk.warn()
 	req.CacheExport, req.CacheImports = "", req.CacheCheck.Without
 	opt.CacheImports, opt.CacheExports = cacheOptions(*req)
@@ -152,7 +151,7 @@ func (b *Builder) exportCache(ctx context.Context, req Request, opt client.Solve
 		return
 	}
 	opt.Exports = nil
-	_, _, err := b.solve(ctx, req, opt, newVertexLog(showExport, nil))
+	_, err := b.solve(ctx, req, opt, newVertexLog(showExport, nil))
 	if err != nil && req.CacheCheck != nil {
 		fmt.Fprintf(req.CacheCheck.Warn, "hoist: warning: step %s: exporting the build's cache to %s: %v\n", req.CacheCheck.Step, req.CacheExport, err)
 	}
