@@ -50,7 +50,8 @@ var (
 func (b *Builder) solveBuild(ctx context.Context, req *Request, opt client.SolveOpt) (*client.SolveResponse, error) {
 	chk := startChecks(ctx, req.CacheCheck)
 	own := len(req.CacheFrom) > 0 || len(req.CacheTo) > 0
-	if !own && len(opt.CacheImports) > 0 && b.builtHere(*req) {
+	warm := !own && len(opt.CacheImports) > 0 && b.builtHere(*req)
+	if warm {
 		local := opt
 		local.CacheImports, local.CacheExports = nil, nil
 		lctx, cancel := context.WithCancelCause(ctx)
@@ -69,7 +70,9 @@ func (b *Builder) solveBuild(ctx context.Context, req *Request, opt client.Solve
 	if err != nil {
 		return nil, err
 	}
-	b.noteBuilt(mark)
+	if !warm {
+		b.noteBuilt(mark) // a warm builder's note is there already
+	}
 	if req.CacheExport != "" && chk.wait(ctx) != nil {
 		chk.warn() // the export, which ignores errors, went nowhere
 	}
