@@ -162,24 +162,27 @@ func (b *Builder) exportCache(ctx context.Context, req Request, opt client.Solve
 
 // checks are a CacheCheck under way.
 type checks struct {
-	c         *CacheCheck
-	err       chan error
-	isPresent chan bool
-	warned    bool
+	c *CacheCheck
+	// checked closes once err, the check's answer, is set; looked once
+	// isPresent, the registry's.
+	checked, looked chan struct{}
+	err             error
+	isPresent       bool
+	warned          bool
 }
 
 // startChecks starts c's checks; nil c checks nothing and passes.
 func startChecks(ctx context.Context, c *CacheCheck) *checks {
-	k := &checks{c: c, err: make(chan error, 1), isPresent: make(chan bool, 1)}
+	k := &checks{c: c, checked: make(chan struct{}), looked: make(chan struct{})}
 	if c == nil || c.Check == nil {
-		k.err <- nil
+		close(k.checked)
 	} else {
-		go func() { k.err <- c.Check(ctx) }()
+		go func() { k.err = c.Check(ctx); close(k.checked) }()
 	}
 	if c == nil || c.Present == nil {
-		k.isPresent <- false
+		close(k.looked)
 	} else {
-		go func() { k.isPresent <- c.Present(ctx) }()
+		go func() { k.isPresent = c.Present(ctx); close(k.looked) }()
 	}
 	return k
 }
@@ -187,9 +190,8 @@ func startChecks(ctx context.Context, c *CacheCheck) *checks {
 // wait returns the check's answer, or ctx's error when it ends first.
 func (k *checks) wait(ctx context.Context) error {
 	select {
-	case err := <-k.err:
-		k.err <- err
-		return err
+	case <-k.checked:
+		return k.err
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -198,9 +200,8 @@ func (k *checks) wait(ctx context.Context) error {
 // failed reports whether the check has answered with an error.
 func (k *checks) failed() bool {
 	select {
-	case err := <-k.err:
-		k.err <- err
-		return err != nil
+	case <-k.checked:
+		return k.err != nil
 	default:
 		return false
 	}
@@ -209,9 +210,8 @@ func (k *checks) failed() bool {
 // present reports whether the registry holds the cache export already.
 func (k *checks) present(ctx context.Context) bool {
 	select {
-	case p := <-k.isPresent:
-		k.isPresent <- p
-		return p
+	case <-k.looked:
+		return k.isPresent
 	case <-ctx.Done():
 		return false
 	}
@@ -223,7 +223,6 @@ func (k *checks) warn() {
 		return
 	}
 	k.warned = true
-	err := <-k.err
-	k.err <- err
-	fmt.Fprintf(k.c.Warn, "hoist: warning: step %s: %v; building without the registry cache\n", k.c.Step, err)
+	<-k.checked
+	fmt.Fprintf(k.c.Warn, "hoist: warning: step %s: %v; building without the registry cache\n", k.c.Step, k.err)
 }
