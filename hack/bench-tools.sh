@@ -8,8 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+. hack/lib.sh
 regctl_version=v0.11.7
-cache=${HOIST_CACHE:-${HOME:-/root}/.cache/hoist}/bin
 mkdir -p "$cache"
 
 if ! command -v skopeo >/dev/null; then
@@ -31,11 +31,5 @@ if [ ! -x "$cache/crane-$ggcr" ]; then
 fi
 ln -sfn "crane-$ggcr" "$cache/crane"
 
-if [ ! -x "$cache/regctl-$regctl_version" ]; then
-	echo "bench-tools: building regctl $regctl_version from the Go module proxy"
-	tmp=$(mktemp -d)
-	GOBIN="$tmp" GOFLAGS=-mod=mod go install "github.com/regclient/regclient/cmd/regctl@$regctl_version"
-	mv "$tmp/regctl" "$cache/regctl-$regctl_version"
-	rm -rf "$tmp"
-fi
+go_install_once github.com/regclient/regclient/cmd/regctl "$regctl_version" regctl
 ln -sfn "regctl-$regctl_version" "$cache/regctl"

@@ -8,17 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+. hack/lib.sh
 version=v2.16.0 # the newest that builds with this Go and the module proxy
-cache=${HOIST_CACHE:-${HOME:-/root}/.cache/hoist}/bin
+go_install_once github.com/goreleaser/goreleaser/v2 "$version" goreleaser
 gr="$cache/goreleaser-$version"
-if [ ! -x "$gr" ]; then
-	echo "release-check: building goreleaser $version from the Go module proxy (once)"
-	mkdir -p "$cache"
-	tmp=$(mktemp -d)
-	GOBIN="$tmp" go install "github.com/goreleaser/goreleaser/v2@$version"
-	mv "$tmp/goreleaser" "$gr"
-	rm -rf "$tmp"
-fi
 
 "$gr" check
 # goreleaser reads the commit from git only when the clone has a remote;

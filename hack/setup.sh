@@ -34,8 +34,8 @@ if command -v systemctl >/dev/null && systemctl is-active --quiet docker-registr
 	systemctl stop docker-registry || true
 fi
 
+. hack/lib.sh
 version=$(go list -m -f '{{.Version}}' github.com/moby/buildkit)
-cache=${HOIST_CACHE:-${HOME:-/root}/.cache/hoist}/bin
 mkdir -p "$cache"
 if [ ! -x "$cache/buildkitd-$version" ] || [ ! -x "$cache/buildctl-$version" ]; then
 	echo "setup: building buildkitd $version from the Go module cache (a few minutes, once)"
@@ -59,13 +59,7 @@ grep -q '^hoist-rootless:' /etc/subgid || usermod --add-subgids 300000-365535 ho
 # distribution v3, the second registry implementation the tests run
 # against (Debian packages 2.8), built from the Go module proxy.
 dist3=v3.1.2
-if [ ! -x "$cache/distribution-registry-$dist3" ]; then
-	echo "setup: building distribution $dist3 from the Go module proxy (once)"
-	tmp=$(mktemp -d)
-	GOBIN="$tmp" GOFLAGS=-mod=mod go install "github.com/distribution/distribution/v3/cmd/registry@$dist3"
-	mv "$tmp/registry" "$cache/distribution-registry-$dist3"
-	rm -rf "$tmp"
-fi
+go_install_once github.com/distribution/distribution/v3/cmd/registry "$dist3" distribution-registry
 install -m 0755 "$cache/distribution-registry-$dist3" /usr/local/bin/distribution-registry
 # arm64 under qemu: binfmt_misc is not mounted at boot here; mount it and
 # register Debian's qemu-aarch64 handler (from qemu-user-static).

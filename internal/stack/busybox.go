@@ -80,24 +80,12 @@ func busyboxImage(path, arch string) (v1.Image, error) {
 		}
 	}
 	entries = append(entries, entry{name: "etc/passwd", mode: 0o644, data: []byte("root:x:0:0:root:/root:/bin/sh\n")})
-	layer, err := layerOf(entries)
-	if err != nil {
-		return nil, err
-	}
-	img, err := mutate.AppendLayers(empty.Image, layer)
-	if err != nil {
-		return nil, err
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return nil, err
-	}
-	cf = cf.DeepCopy()
-	cf.Architecture, cf.OS = arch, "linux"
-	cf.Created = v1.Time{Time: epoch}
-	cf.Config.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
-	cf.Config.Cmd = []string{"sh"}
-	return mutate.ConfigFile(img, cf)
+	return withLayer(empty.Image, entries, func(cf *v1.ConfigFile) {
+		cf.Architecture, cf.OS = arch, "linux"
+		cf.Created = v1.Time{Time: epoch}
+		cf.Config.Env = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+		cf.Config.Cmd = []string{"sh"}
+	})
 }
 
 // PushBusybox pushes the Busybox image to ref and returns its digest.

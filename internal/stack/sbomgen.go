@@ -2,7 +2,6 @@ package stack
 
 import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 )
 
 // SBOMGeneratorTool is the creator the stand-in SBOM generator writes
@@ -47,22 +46,10 @@ func SBOMGenerator() (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	layer, err := layerOf([]entry{{name: "bin/sbom-stand-in", mode: 0o755, data: []byte(sbomScript)}})
-	if err != nil {
-		return nil, err
-	}
-	img, err := mutate.AppendLayers(base, layer)
-	if err != nil {
-		return nil, err
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return nil, err
-	}
-	cf = cf.DeepCopy()
-	cf.Config.Entrypoint = []string{"/bin/sh", "/bin/sbom-stand-in"}
-	cf.Config.Cmd = nil
-	return mutate.ConfigFile(img, cf)
+	return withLayer(base, []entry{{name: "bin/sbom-stand-in", mode: 0o755, data: []byte(sbomScript)}}, func(cf *v1.ConfigFile) {
+		cf.Config.Entrypoint = []string{"/bin/sh", "/bin/sbom-stand-in"}
+		cf.Config.Cmd = nil
+	})
 }
 
 // PushSBOMGenerator pushes the SBOMGenerator image to ref (an open

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 )
 
 // StepBaseBinaries are the programs the official rootless BuildKit image
@@ -68,11 +67,7 @@ func StepBase() (v1.Image, error) {
 	// Folders sort before what they hold; the layer's digest is the same
 	// on every call.
 	sort.Slice(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
-	layer, err := layerOf(entries)
-	if err != nil {
-		return nil, err
-	}
-	return mutate.AppendLayers(base, layer)
+	return withLayer(base, entries, nil)
 }
 
 var lddPath = regexp.MustCompile(`(/\S+) \(0x`)

@@ -50,11 +50,12 @@ var (
 func (b *Builder) solveBuild(ctx context.Context, req *Request, opt client.SolveOpt) (*client.SolveResponse, error) {
 	chk := startChecks(ctx, req.CacheCheck)
 	own := len(req.CacheFrom) > 0 || len(req.CacheTo) > 0
-	if !own && len(opt.CacheImports) > 0 && b.builtHere(*req) {
+	warm := !own && len(opt.CacheImports) > 0 && b.builtHere(*req)
+	if warm {
 		local := opt
 		local.CacheImports, local.CacheExports = nil, nil
 		lctx, cancel := context.WithCancelCause(ctx)
-		resp, _, err := b.solve(lctx, *req, local, newVertexLog(showLocalFirst, func() { cancel(errStepRuns) }))
+		resp, err := b.solve(lctx, *req, local, newVertexLog(showLocalFirst, func() { cancel(errStepRuns) }))
 		cancel(nil)
 		if err == nil {
 			b.exportCache(ctx, *req, opt, chk)
@@ -65,21 +66,22 @@ func (b *Builder) solveBuild(ctx context.Context, req *Request, opt client.Solve
 		}
 	}
 	mark := *req // before a failed check drops the registry cache
-	resp, _, err := b.solveChecked(ctx, req, opt, chk)
+	resp, err := b.solveChecked(ctx, req, opt, chk)
 	if err != nil {
 		return nil, err
 	}
-	b.noteBuilt(mark)
+	if !warm {
+		b.noteBuilt(mark) // a warm builder's note is there already
+	}
 	if req.CacheExport != "" && chk.wait(ctx) != nil {
 		chk.warn() // the export, which ignores errors, went nowhere
 	}
 	return resp, nil
 }
 
-// solve runs one solve of opt, its statuses recorded in log and shown on
-// the step's display as log's mode says, with secret build arguments
-// hidden.
-func (b *Builder) solve(ctx context.Context, req Request, opt client.SolveOpt, log *vertexLog) (*client.SolveResponse, *vertexLog, error) {
+// solve runs one solve of opt, its statuses shown on the step's display
+// as log's mode says, with secret build arguments hidden.
+func (b *Builder) solve(ctx context.Context, req Request, opt client.SolveOpt, log *vertexLog) (*client.SolveResponse, error) {
 	display, shown := req.Progress.Status()
 	// Secret-named build arguments' values never reach the display or an
 	// error: BuildKit names a RUN vertex with its arguments expanded.
@@ -101,14 +103,14 @@ func (b *Builder) solve(ctx context.Context, req Request, opt client.SolveOpt, l
 		close(display)
 	}
 	<-shown
-	return resp, log, red.err(err)
+	return resp, red.err(err)
 }
 
 // solveChecked solves the build with its cache imports while the caching
 // registry's check runs; when the check fails before the solve has
 // finished, the solve stops and runs again without the registry cache,
 // and req loses it.
-func (b *Builder) solveChecked(ctx context.Context, req *Request, opt client.SolveOpt, chk *checks) (*client.SolveResponse, *vertexLog, error) {
+func (b *Builder) solveChecked(ctx context.Context, req *Request, opt client.SolveOpt, chk *checks) (*client.SolveResponse, error) {
 	if chk.failed() {
 		return b.solveWithout(ctx, req, opt, chk)
 	}
@@ -119,16 +121,16 @@ func (b *Builder) solveChecked(ctx context.Context, req *Request, opt client.Sol
 			cancel(errCacheDropped)
 		}
 	}()
-	resp, log, err := b.solve(sctx, *req, opt, newVertexLog(showAll, nil))
+	resp, err := b.solve(sctx, *req, opt, newVertexLog(showAll, nil))
 	if err == nil || !errors.Is(context.Cause(sctx), errCacheDropped) {
-		return resp, log, err
+		return resp, err
 	}
 	return b.solveWithout(ctx, req, opt, chk)
 }
 
 // solveWithout solves the build without the registry cache, which failed
 // its check, and says so.
-func (b *Builder) solveWithout(ctx context.Context, req *Request, opt client.SolveOpt, chk *checks) (*client.SolveResponse, *vertexLog, error) {
+func (b *Builder) solveWithout(ctx context.Context, req *Request, opt client.SolveOpt, chk *checks) (*client.SolveResponse, error) {
 	chk.warn()
 	req.CacheExport, req.CacheImports = "", req.CacheCheck.Without
 	opt.CacheImports, opt.CacheExports = cacheOptions(*req)
@@ -152,7 +154,7 @@ func (b *Builder) exportCache(ctx context.Context, req Request, opt client.Solve
 		return
 	}
 	opt.Exports = nil
-	_, _, err := b.solve(ctx, req, opt, newVertexLog(showExport, nil))
+	_, err := b.solve(ctx, req, opt, newVertexLog(showExport, nil))
 	if err != nil && req.CacheCheck != nil {
 		fmt.Fprintf(req.CacheCheck.Warn, "hoist: warning: step %s: exporting the build's cache to %s: %v\n", req.CacheCheck.Step, req.CacheExport, err)
 	}
@@ -160,24 +162,27 @@ func (b *Builder) exportCache(ctx context.Context, req Request, opt client.Solve
 
 // checks are a CacheCheck under way.
 type checks struct {
-	c         *CacheCheck
-	err       chan error
-	isPresent chan bool
-	warned    bool
+	c *CacheCheck
+	// checked closes once err, the check's answer, is set; looked once
+	// isPresent, the registry's.
+	checked, looked chan struct{}
+	err             error
+	isPresent       bool
+	warned          bool
 }
 
 // startChecks starts c's checks; nil c checks nothing and passes.
 func startChecks(ctx context.Context, c *CacheCheck) *checks {
-	k := &checks{c: c, err: make(chan error, 1), isPresent: make(chan bool, 1)}
+	k := &checks{c: c, checked: make(chan struct{}), looked: make(chan struct{})}
 	if c == nil || c.Check == nil {
-		k.err <- nil
+		close(k.checked)
 	} else {
-		go func() { k.err <- c.Check(ctx) }()
+		go func() { k.err = c.Check(ctx); close(k.checked) }()
 	}
 	if c == nil || c.Present == nil {
-		k.isPresent <- false
+		close(k.looked)
 	} else {
-		go func() { k.isPresent <- c.Present(ctx) }()
+		go func() { k.isPresent = c.Present(ctx); close(k.looked) }()
 	}
 	return k
 }
@@ -185,9 +190,8 @@ func startChecks(ctx context.Context, c *CacheCheck) *checks {
 // wait returns the check's answer, or ctx's error when it ends first.
 func (k *checks) wait(ctx context.Context) error {
 	select {
-	case err := <-k.err:
-		k.err <- err
-		return err
+	case <-k.checked:
+		return k.err
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -196,9 +200,8 @@ func (k *checks) wait(ctx context.Context) error {
 // failed reports whether the check has answered with an error.
 func (k *checks) failed() bool {
 	select {
-	case err := <-k.err:
-		k.err <- err
-		return err != nil
+	case <-k.checked:
+		return k.err != nil
 	default:
 		return false
 	}
@@ -207,9 +210,8 @@ func (k *checks) failed() bool {
 // present reports whether the registry holds the cache export already.
 func (k *checks) present(ctx context.Context) bool {
 	select {
-	case p := <-k.isPresent:
-		k.isPresent <- p
-		return p
+	case <-k.looked:
+		return k.isPresent
 	case <-ctx.Done():
 		return false
 	}
@@ -221,7 +223,6 @@ func (k *checks) warn() {
 		return
 	}
 	k.warned = true
-	err := <-k.err
-	k.err <- err
-	fmt.Fprintf(k.c.Warn, "hoist: warning: step %s: %v; building without the registry cache\n", k.c.Step, err)
+	<-k.checked
+	fmt.Fprintf(k.c.Warn, "hoist: warning: step %s: %v; building without the registry cache\n", k.c.Step, k.err)
 }

@@ -31,7 +31,6 @@ type daemon struct {
 	cmd     *exec.Cmd
 	addr    string
 	tmp     string
-	root    string   // its state folder
 	lock    *os.File // the state folder's lock, when this run holds it
 	owner   *os.File // ownerFile, locked while this hoist runs
 	exited  chan struct{}

@@ -122,11 +122,10 @@ func (o Output) Stdout() bool { return o.Dest == "-" }
 type fileOutputs struct {
 	entries []client.ExportEntry
 	// moves are temporary path → destination, done by commit.
-	moves   [][2]string
-	temps   []string
-	files   []*os.File
-	stdout  io.Writer
-	outputs []Output
+	moves  [][2]string
+	temps  []string
+	files  []*os.File
+	stdout io.Writer
 }
 
 // newFileOutputs returns BuildKit exporters for the outputs that write
@@ -134,7 +133,7 @@ type fileOutputs struct {
 // gets them, and the given annotation attributes, so an oci output holds
 // the image hoist reports.
 func newFileOutputs(outs []Output, stdout io.Writer, imageAttrs map[string]string) (*fileOutputs, error) {
-	f := &fileOutputs{stdout: stdout, outputs: outs}
+	f := &fileOutputs{stdout: stdout}
 	for _, o := range outs {
 		if o.Dest == "" {
 			continue

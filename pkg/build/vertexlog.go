@@ -25,26 +25,21 @@ const (
 // exportVertex is the name BuildKit gives a solve's cache export.
 const exportVertex = "exporting cache to registry"
 
-// vertexLog records what a solve reported of its vertices, and passes on
-// to the display what its mode shows.
+// vertexLog passes on to the display what of a solve's statuses its mode
+// shows, noting the vertices it hides.
 type vertexLog struct {
 	mode showMode
 	// runs, when set, is called once when a step starts to run.
 	runs func()
 
-	mu       sync.Mutex
-	seen     map[digest.Digest]*vertexState
+	mu sync.Mutex
+	// hidden are the vertices whose statuses the display does not get.
+	hidden   map[digest.Digest]bool
 	warnings []*client.VertexWarning
 }
 
-type vertexState struct {
-	name   string
-	step   bool // on other results (RUN, COPY, ...), not a source
-	hidden bool
-}
-
 func newVertexLog(mode showMode, runs func()) *vertexLog {
-	return &vertexLog{mode: mode, runs: runs, seen: map[digest.Digest]*vertexState{}}
+	return &vertexLog{mode: mode, runs: runs, hidden: map[digest.Digest]bool{}}
 }
 
 // forward records every status from in and sends what is shown on to out
@@ -77,22 +72,19 @@ func (l *vertexLog) record(ss *client.SolveStatus) *client.SolveStatus {
 	defer l.mu.Unlock()
 	runs := false
 	for _, v := range ss.Vertexes {
-		s := l.seen[v.Digest]
-		if s == nil {
-			s = &vertexState{}
-			l.seen[v.Digest] = s
-		}
-		s.name, s.step = v.Name, len(v.Inputs) > 0
-		// A step BuildKit runs starts uncached; one from the cache
-		// starts CACHED.
-		if l.mode == showLocalFirst && s.step && v.Started != nil && v.Completed == nil && !v.Cached && v.Error == "" {
-			s.hidden, runs = true, true
-		}
 		switch l.mode {
 		case showLocalFirst:
-			s.hidden = s.hidden || v.Error != ""
+			// A step (a vertex on other results: RUN, COPY, ..., not a
+			// source) that BuildKit runs starts uncached; one from the
+			// cache starts CACHED.
+			if len(v.Inputs) > 0 && v.Started != nil && v.Completed == nil && !v.Cached && v.Error == "" {
+				l.hidden[v.Digest], runs = true, true
+			}
+			if v.Error != "" {
+				l.hidden[v.Digest] = true
+			}
 		case showExport:
-			s.hidden = v.Name != exportVertex
+			l.hidden[v.Digest] = v.Name != exportVertex
 		}
 	}
 	if runs && l.runs != nil {
@@ -102,7 +94,7 @@ func (l *vertexLog) record(ss *client.SolveStatus) *client.SolveStatus {
 	if l.mode == showAll {
 		return ss
 	}
-	shown := func(d digest.Digest) bool { s := l.seen[d]; return s == nil || !s.hidden }
+	shown := func(d digest.Digest) bool { return !l.hidden[d] }
 	out := &client.SolveStatus{}
 	for _, v := range ss.Vertexes {
 		if shown(v.Digest) {

@@ -139,8 +139,9 @@ func (tr *tagRun) each(ctx context.Context, f func(ctx context.Context, i int) e
 // record reads what each tag of target i holds before anything moves, all
 // tags at once.
 func (tr *tagRun) record(ctx context.Context, i int) error {
-	repo := tr.c.targets[i].Repo
-	return heads(tr.slots[i], func(s *slot) error {
+	repo, slots := tr.c.targets[i].Repo, tr.slots[i]
+	return atOnce(len(slots), func(j int) error {
+		s := slots[j]
 		d, err := headTag(repo.Tag(s.tag), tr.c.opts[i])
 		if err != nil {
 			return fmt.Errorf("reading %s before moving it: %s", repo.Tag(s.tag), oneLine(err))
@@ -150,16 +151,16 @@ func (tr *tagRun) record(ctx context.Context, i int) error {
 	})
 }
 
-// heads runs f for every slot at once (each a read of one tag) and returns
-// the first error in the slots' order.
-func heads(slots []*slot, f func(s *slot) error) error {
-	errs := make([]error, len(slots))
+// atOnce runs f(0) to f(n-1) at once (each a read of one tag or digest)
+// and returns the first error in that order.
+func atOnce(n int, f func(j int) error) error {
+	errs := make([]error, n)
 	var wg sync.WaitGroup
-	for j, s := range slots {
+	for j := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[j] = f(s)
+			errs[j] = f(j)
 		}()
 	}
 	wg.Wait()
@@ -196,21 +197,20 @@ func (tr *tagRun) write(ctx context.Context, i int, stop *atomic.Bool) error {
 // its tags holds the digest, all at once; a tag that holds something else
 // was moved by another writer.
 func (tr *tagRun) verify(ctx context.Context, i int) error {
-	repo := tr.c.targets[i].Repo
-	var byDigest error
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if d, err := headTag(repo.Digest(tr.digest), tr.c.opts[i]); err != nil || d != tr.digest {
-			what := "not found"
-			if err != nil {
-				what = oneLine(err)
+	repo, slots := tr.c.targets[i].Repo, tr.slots[i]
+	// The image by digest first, then each tag.
+	return atOnce(1+len(slots), func(j int) error {
+		if j == 0 {
+			if d, err := headTag(repo.Digest(tr.digest), tr.c.opts[i]); err != nil || d != tr.digest {
+				what := "not found"
+				if err != nil {
+					what = oneLine(err)
+				}
+				return fmt.Errorf("checking %s: %s", repo.Digest(tr.digest), what)
 			}
-			byDigest = fmt.Errorf("checking %s: %s", repo.Digest(tr.digest), what)
+			return nil
 		}
-	}()
-	err := heads(tr.slots[i], func(s *slot) error {
+		s := slots[j-1]
 		d, err := headTag(repo.Tag(s.tag), tr.c.opts[i])
 		if err != nil {
 			return fmt.Errorf("checking %s: %s", repo.Tag(s.tag), oneLine(err))
@@ -221,11 +221,6 @@ func (tr *tagRun) verify(ctx context.Context, i int) error {
 		}
 		return nil
 	})
-	wg.Wait()
-	if byDigest != nil {
-		return byDigest
-	}
-	return err
 }
 
 // contested reports whether a check found another writer's value.

@@ -3,49 +3,35 @@ package registries
 import (
 	"context"
 	"sync"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // pushChecks runs one push check per repository at a time and keeps the
 // successes: a pipeline's steps, and a build's target and cache checks,
 // that push to one repository check it once.
 type pushChecks struct {
-	mu sync.Mutex
-	m  map[string]*pushCheck
-}
-
-// pushCheck is one check of a repository: done closes when err is set.
-type pushCheck struct {
-	done chan struct{}
-	err  error
+	flight singleflight.Group
+	passed sync.Map // repository → true
 }
 
 // do returns check's answer for repo: a kept success, the answer of the
 // check under way, or a new check's. A failure is not kept; a caller whose
 // ctx ends stops waiting.
 func (p *pushChecks) do(ctx context.Context, repo string, check func() error) error {
-	p.mu.Lock()
-	if p.m == nil {
-		p.m = map[string]*pushCheck{}
+	if _, ok := p.passed.Load(repo); ok {
+		return nil
 	}
-	c := p.m[repo]
-	if c == nil {
-		c = &pushCheck{done: make(chan struct{})}
-		p.m[repo] = c
-		go func() {
-			err := check()
-			p.mu.Lock()
-			c.err = err
-			if err != nil {
-				delete(p.m, repo)
-			}
-			p.mu.Unlock()
-			close(c.done)
-		}()
-	}
-	p.mu.Unlock()
+	ch := p.flight.DoChan(repo, func() (any, error) {
+		err := check()
+		if err == nil {
+			p.passed.Store(repo, true)
+		}
+		return nil, err
+	})
 	select {
-	case <-c.done:
-		return c.err
+	case r := <-ch:
+		return r.Err
 	case <-ctx.Done():
 		return ctx.Err()
 	}

@@ -38,35 +38,30 @@ func benchLinks(hoist string, runs int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	src, err := stack.StartRegistry(stack.RegistryOptions{})
+	servers, stop, err := startRegistries(4)
 	if err != nil {
 		return err
 	}
-	defer src.Stop()
-	conf := fmt.Sprintf("registries:\n  - name: src\n    domain: %s\n    insecure: true\n", src.Host)
+	defer stop()
+	src := servers[0]
 	var links []*stack.Link
-	for i := 0; i < 3; i++ {
-		reg, err := stack.StartRegistry(stack.RegistryOptions{})
-		if err != nil {
-			return err
-		}
-		defer reg.Stop()
+	var hosts []string
+	for _, reg := range servers[1:] {
 		l, err := stack.StartLink(reg.Host, stack.LinkOptions{Rate: linkRate, RTT: linkRTT})
 		if err != nil {
 			return err
 		}
 		defer l.Close()
-		links = append(links, l)
-		conf += fmt.Sprintf("  - name: t%d\n    domain: %s\n    insecure: true\n", i, l.Host)
+		links, hosts = append(links, l), append(hosts, l.Host)
 	}
 	regs := filepath.Join(dir, "registries.yaml")
-	if err := os.WriteFile(regs, []byte(conf), 0o644); err != nil {
+	if err := writeRegistries(regs, src.Host, hosts); err != nil {
 		return err
 	}
 	// regctl reads which hosts speak plain HTTP from its config file in
 	// $HOME; skopeo falls back to HTTP with TLS verification off.
 	home := filepath.Join(dir, "home")
-	for _, h := range append([]string{src.Host}, links[0].Host, links[1].Host, links[2].Host) {
+	for _, h := range append([]string{src.Host}, hosts...) {
 		c := exec.Command(peers["regctl"], "registry", "set", "--tls", "disabled", h)
 		c.Env = append(os.Environ(), "HOME="+home)
 		if out, err := c.CombinedOutput(); err != nil {
@@ -162,21 +157,4 @@ func benchLinks(hoist string, runs int) error {
 			t.what, md.Seconds(), median(cpu[i]).Seconds(), float64(bytes[i])/1e6, float64(int64(t.targets)*size)/1e6, ratio)
 	}
 	return nil
-}
-
-// peer finds a peer tool: on PATH, else where hack/bench-tools.sh puts it.
-func peer(name string) (string, error) {
-	if p, err := exec.LookPath(name); err == nil {
-		return p, nil
-	}
-	home, _ := os.UserHomeDir()
-	cache := os.Getenv("HOIST_CACHE")
-	if cache == "" {
-		cache = filepath.Join(home, ".cache", "hoist")
-	}
-	p := filepath.Join(cache, "bin", name)
-	if _, err := os.Stat(p); err != nil {
-		return "", fmt.Errorf("%s not found on PATH or in %s: run hack/bench-tools.sh (make bench does)", name, filepath.Dir(p))
-	}
-	return p, nil
 }

@@ -39,21 +39,14 @@ func benchLoad(hoist string, n int) error {
 	}
 	defer reg.Stop()
 	defer os.RemoveAll(dir)
-	hosts := []string{reg.Host}
-	conf := "registries:\n"
-	for i := 0; i < 3; i++ {
-		if i > 0 {
-			r, err := stack.StartRegistry(stack.RegistryOptions{})
-			if err != nil {
-				return err
-			}
-			defer r.Stop()
-			hosts = append(hosts, r.Host)
-		}
-		conf += fmt.Sprintf("  - name: r%d\n    domain: %s\n    insecure: true\n", i, hosts[i])
+	more, stop, err := startRegistries(2)
+	if err != nil {
+		return err
 	}
+	defer stop()
+	hosts := append([]string{reg.Host}, hostsOf(more)...)
 	regs := filepath.Join(dir, "registries.yaml")
-	if err := os.WriteFile(regs, []byte(conf), 0o644); err != nil {
+	if err := writeRegistries(regs, "", hosts); err != nil {
 		return err
 	}
 	digest := regexp.MustCompile(`digest (sha256:[0-9a-f]{64})`)
@@ -61,7 +54,7 @@ func benchLoad(hoist string, n int) error {
 		first, second := i%3, (i+1)%3
 		c := exec.Command(hoist, "run", "-f", filepath.Join(dir, "codefresh.yml"), "--registries", regs, "--builder", bk.Addr,
 			"--progress", "quiet", "--var", fmt.Sprintf("N=%d", i), "--var", "ROUND="+round, "--var", "BASE="+base, "--var", "CF_BRANCH=load",
-			"--var", fmt.Sprintf("FIRST=r%d", first), "--var", fmt.Sprintf("SECOND=r%d", second))
+			"--var", fmt.Sprintf("FIRST=t%d", first), "--var", fmt.Sprintf("SECOND=t%d", second))
 		out, err := c.CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("run %d: %v\n%s", i, err, out)

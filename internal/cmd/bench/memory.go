@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -17,8 +16,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-
-	"github.com/hoist-build/hoist/internal/stack"
 )
 
 // benchMemory pushes a 1 GB image of 10 layers with `hoist push` from a
@@ -33,22 +30,14 @@ func benchMemory(hoist string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	src, err := stack.StartRegistry(stack.RegistryOptions{})
+	servers, stop, err := startRegistries(4)
 	if err != nil {
 		return err
 	}
-	defer src.Stop()
-	conf := fmt.Sprintf("registries:\n  - name: src\n    domain: %s\n    insecure: true\n", src.Host)
-	for i := 0; i < 3; i++ {
-		reg, err := stack.StartRegistry(stack.RegistryOptions{})
-		if err != nil {
-			return err
-		}
-		defer reg.Stop()
-		conf += fmt.Sprintf("  - name: t%d\n    domain: %s\n    insecure: true\n", i, reg.Host)
-	}
+	defer stop()
+	src := servers[0]
 	regs := filepath.Join(dir, "registries.yaml")
-	if err := os.WriteFile(regs, []byte(conf), 0o644); err != nil {
+	if err := writeRegistries(regs, src.Host, hostsOf(servers[1:])); err != nil {
 		return err
 	}
 	img := empty.Image
@@ -69,20 +58,13 @@ func benchMemory(hoist string) error {
 	for i := 0; i < layers; i++ {
 		os.Remove(filepath.Join(dir, fmt.Sprintf("layer%d", i)))
 	}
-	rssFile := filepath.Join(dir, "rss")
-	c := exec.Command("/usr/bin/time", "-f", "%M", "-o", rssFile, hoist, "push", ref, "--registries", regs,
-		"--registry", "t0", "--registry", "t1", "--registry", "t2", "--image-name", "memory/big", "--tag", "v1")
 	start := time.Now()
-	if out, err := c.CombinedOutput(); err != nil {
-		return fmt.Errorf("hoist push: %v\n%s", err, out)
-	}
-	took := time.Since(start)
-	data, err := os.ReadFile(rssFile)
+	kb, err := peakRSS(dir, []string{hoist, "push", ref, "--registries", regs,
+		"--registry", "t0", "--registry", "t1", "--registry", "t2", "--image-name", "memory/big", "--tag", "v1"})
 	if err != nil {
 		return err
 	}
-	var kb int64
-	fmt.Sscan(string(data), &kb)
+	took := time.Since(start)
 	fmt.Printf("\nmemory: hoist push of a %d MB image of %d layers to 3 registries on loopback: %.1f s, peak RSS %.1f MB (goal <= 64 MB)\n",
 		layers*layerSize/1_000_000, layers, took.Seconds(), float64(kb)/1024)
 	return nil

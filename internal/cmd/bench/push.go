@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -25,36 +24,29 @@ func benchPush(hoist string, runs int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	srcReg, err := stack.StartRegistry(stack.RegistryOptions{})
+	servers, stop, err := startRegistries(4)
 	if err != nil {
 		return err
 	}
-	defer srcReg.Stop()
+	defer stop()
+	srcReg := servers[0]
 	// Timed runs go straight to the registries; one more run of each tool
-	// goes through counting proxies to measure the bytes uploaded.
-	// The source is an integration too: hoist reads plain HTTP only from
-	// an insecure one.
-	srcConf := fmt.Sprintf("registries:\n  - name: src\n    domain: %s\n    insecure: true\n", srcReg.Host)
-	conf, proxied := srcConf, srcConf
-	var hosts []string
+	// goes through counting proxies to measure the bytes uploaded. The
+	// source is an integration too: hoist reads plain HTTP only from an
+	// insecure one.
+	hosts := hostsOf(servers[1:])
 	var proxies []*stack.Proxy
-	for i := 0; i < 3; i++ {
-		reg, err := stack.StartRegistry(stack.RegistryOptions{})
-		if err != nil {
-			return err
-		}
-		defer reg.Stop()
-		p := stack.StartProxy(reg.Host, nil)
+	var proxyHosts []string
+	for _, h := range hosts {
+		p := stack.StartProxy(h, nil)
 		defer p.Close()
-		proxies, hosts = append(proxies, p), append(hosts, reg.Host)
-		conf += fmt.Sprintf("  - name: t%d\n    domain: %s\n    insecure: true\n", i, reg.Host)
-		proxied += fmt.Sprintf("  - name: t%d\n    domain: %s\n    insecure: true\n", i, p.Host)
+		proxies, proxyHosts = append(proxies, p), append(proxyHosts, p.Host)
 	}
 	regs, regsProxied := filepath.Join(dir, "r.yaml"), filepath.Join(dir, "p.yaml")
-	if err := os.WriteFile(regs, []byte(conf), 0o644); err != nil {
+	if err := writeRegistries(regs, srcReg.Host, hosts); err != nil {
 		return err
 	}
-	if err := os.WriteFile(regsProxied, []byte(proxied), 0o644); err != nil {
+	if err := writeRegistries(regsProxied, srcReg.Host, proxyHosts); err != nil {
 		return err
 	}
 	img, err := random.Image(20_000_000, 5)
@@ -87,21 +79,16 @@ func benchPush(hoist string, runs int) error {
 		bytes int64
 		rss   int64
 	}
-	// Each command runs under GNU time for its own peak RSS: a child's
-	// rusage would include this process's memory, which it forked from.
+	// Each command runs under GNU time for its own peak RSS.
 	run := func(cmds ...[]string) (sample, error) {
 		before := bytesIn()
 		var s sample
 		start := time.Now()
 		for _, args := range cmds {
-			rssFile := filepath.Join(dir, "rss")
-			c := exec.Command("/usr/bin/time", append([]string{"-f", "%M", "-o", rssFile}, args...)...)
-			if out, err := c.CombinedOutput(); err != nil {
-				return s, fmt.Errorf("%s: %v\n%s", args[0], err, out)
+			kb, err := peakRSS(dir, args)
+			if err != nil {
+				return s, err
 			}
-			data, _ := os.ReadFile(rssFile)
-			var kb int64
-			fmt.Sscan(string(data), &kb)
 			s.rss = max(s.rss, kb)
 		}
 		s.d, s.bytes = time.Since(start), bytesIn()-before
@@ -130,10 +117,6 @@ func benchPush(hoist string, runs int) error {
 			return err
 		}
 		hs, cs = append(hs, h), append(cs, c)
-	}
-	var proxyHosts []string
-	for _, p := range proxies {
-		proxyHosts = append(proxyHosts, p.Host)
 	}
 	hb, err := run(hoistRun(regsProxied, runs))
 	if err != nil {
